@@ -1,0 +1,37 @@
+"""The exceptions a user of ember can meet. Every one is an `EmberError`."""
+
+
+class EmberError(Exception):
+    """Base of every error ember raises on purpose."""
+
+
+class InputError(EmberError, TypeError):
+    """A compiled module was called with arguments that do not match its signature."""
+
+
+class InputValueError(EmberError, ValueError):
+    """An argument has the right type but the wrong shape, rank or device."""
+
+
+class CaptureError(EmberError):
+    """torch.export or the torch-mlir importer could not capture the model."""
+
+
+class LoweringError(EmberError):
+    """A torch op could not be lowered to linalg; names the op and the user's source line."""
+
+
+class PassError(EmberError):
+    """A pass in the pipeline failed; `reproducer` is the path of a file that replays it."""
+
+    def __init__(self, message: str, reproducer: str | None = None):
+        super().__init__(message)
+        self.reproducer = reproducer
+
+
+class PipelineSyntaxError(EmberError, ValueError):
+    """A pass pipeline string could not be parsed or names an unknown pass."""
+
+
+class IsolatedCrashError(EmberError):
+    """A compile stage run in a child process died of a signal (a native abort in MLIR/LLVM)."""

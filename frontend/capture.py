@@ -1,0 +1,176 @@
+"""Captures a PyTorch model as linalg-on-tensors IR.
+
+torch.export gives an FX graph; torch-mlir's FX importer turns it into the torch dialect, and
+torch-mlir's own pipelines lower that to linalg-on-tensors. The result leaves torch-mlir as
+text, because torch-mlir bundles a different MLIR build than the upstream `mlir` that the
+rest of ember uses.
+"""
+
+import inspect
+from dataclasses import dataclass
+
+import torch
+import torch.utils._pytree as pytree
+from torch_mlir import ir as tm_ir
+from torch_mlir.dialects import torch as torch_dialect
+from torch_mlir.extras.fx_decomp_util import get_decomposition_table
+from torch_mlir.extras.fx_importer import FxImporter
+from torch_mlir.passmanager import PassManager as TorchMlirPassManager
+
+from ember.errors import CaptureError, LoweringError
+from ember.frontend.source_locations import source_line, user_frames
+
+TORCH_BACKEND_PIPELINE = (
+    "builtin.module(func.func(torch-match-quantized-custom-ops),"
+    "torchdynamo-export-to-torch-backend-pipeline{extra-library=})"
+)
+LINALG_PIPELINE = (
+    "builtin.module(torch-backend-to-linalg-on-tensors-backend-pipeline{allow-non-finites=true})"
+)
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """What one tensor argument or result of the captured graph must look like."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: torch.dtype
+
+    def describe(self) -> str:
+        return f"{self.dtype} tensor of shape {list(self.shape)}"
+
+
+@dataclass
+class CapturedModel:
+    """A model captured at one set of input shapes, ready to hand to upstream MLIR."""
+
+    name: str
+    inputs: list[TensorSpec]
+    outputs: list[TensorSpec]
+    out_spec: pytree.TreeSpec  # how the flat results fold back into the model's return value
+    torch_ir: str  # torch backend IR, weights elided: for reading
+    linalg_ir: str  # linalg-on-tensors with every weight: the hand-off to upstream MLIR
+
+
+class _FunctionModule(torch.nn.Module):
+    """Lets torch.export capture a plain function of tensors."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, *args):
+        return self.fn(*args)
+
+
+def _argument_names(model, count: int) -> list[str]:
+    target = model.forward if isinstance(model, torch.nn.Module) else model
+    try:
+        params = [
+            p.name
+            for p in inspect.signature(target).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        params = []
+    return [params[i] if i < len(params) else f"arg{i}" for i in range(count)]
+
+
+def _model_name(model) -> str:
+    if isinstance(model, torch.nn.Module):
+        return type(model).__name__
+    return getattr(model, "__qualname__", type(model).__name__)
+
+
+def _check_example_inputs(name: str, arg_names: list[str], example_inputs) -> None:
+    for arg, value in zip(arg_names, example_inputs):
+        if not isinstance(value, torch.Tensor):
+            raise CaptureError(
+                f"{name}: example input '{arg}' must be a torch.Tensor, got {type(value).__name__}"
+            )
+        if value.device.type != "cpu":
+            raise CaptureError(
+                f"{name}: example input '{arg}' is on {value.device}; ember's CPU target "
+                "expects tensors on cpu"
+            )
+
+
+def _export(module: torch.nn.Module, name: str, example_inputs: tuple):
+    try:
+        program = torch.export.export(module, example_inputs, strict=False)
+        return program.run_decompositions(get_decomposition_table())
+    except Exception as e:  # torch.export raises many types; all mean "cannot capture"
+        first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CaptureError(
+            f"torch.export could not capture {name}: {type(e).__name__}: {first_line}"
+        ) from e
+
+
+def _result_specs(program) -> list[TensorSpec]:
+    output_node = next(n for n in program.graph.nodes if n.op == "output")
+    specs = []
+    for i, value in enumerate(pytree.tree_leaves(output_node.args[0])):
+        fake = value.meta.get("val") if isinstance(value, torch.fx.Node) else value
+        if not isinstance(fake, torch.Tensor):
+            raise CaptureError(
+                f"result {i} of the model is a {type(fake).__name__}; ember compiles models "
+                "whose results are tensors"
+            )
+        specs.append(TensorSpec(f"result{i}", tuple(fake.shape), fake.dtype))
+    return specs
+
+
+def _lowering_error(stage: str, error: tm_ir.MLIRError) -> LoweringError:
+    """Names the torch op that failed and the user's line it came from."""
+    lines = [f"{stage} failed:"]
+    for diag in error.error_diagnostics:
+        location = str(diag.location)
+        frames = user_frames(location)
+        lines.append(f"  error: {diag.message}")
+        if frames:
+            lines.append(f"    at {frames[0]}: {source_line(frames[0])}")
+            lines.extend(f"    called from {f}" for f in frames[1:3])
+        for note in diag.notes:
+            lines.append(f"    note: {note.message}")
+    return LoweringError("\n".join(lines))
+
+
+def _run_torch_mlir_pipeline(module, pipeline: str, stage: str) -> None:
+    with module.context as ctx:
+        ctx.emit_error_diagnostics = True
+        try:
+            TorchMlirPassManager.parse(pipeline).run(module.operation)
+        except tm_ir.MLIRError as e:
+            raise _lowering_error(stage, e) from None
+
+
+def capture(model, example_inputs) -> CapturedModel:
+    """Exports `model` at the shapes of `example_inputs` and lowers it to linalg-on-tensors."""
+    if not (isinstance(model, torch.nn.Module) or callable(model)):
+        raise CaptureError(f"ember.compile expects an nn.Module or a function, got {type(model).__name__}")
+    if isinstance(example_inputs, torch.Tensor):
+        example_inputs = (example_inputs,)
+    example_inputs = tuple(example_inputs)
+    name = _model_name(model)
+    arg_names = _argument_names(model, len(example_inputs))
+    _check_example_inputs(name, arg_names, example_inputs)
+
+    module = model if isinstance(model, torch.nn.Module) else _FunctionModule(model)
+    program = _export(module, name, example_inputs)
+    inputs = [TensorSpec(n, tuple(t.shape), t.dtype) for n, t in zip(arg_names, example_inputs)]
+    outputs = _result_specs(program)
+
+    context = tm_ir.Context()
+    torch_dialect.register_dialect(context)
+    importer = FxImporter(context=context)
+    try:
+        importer.import_frozen_program(program, func_name="main")
+    except Exception as e:  # the importer raises NotImplementedError, KeyError, ... on gaps
+        raise CaptureError(f"torch-mlir could not import {name}: {type(e).__name__}: {e}") from e
+    torch_module = importer.module
+    _run_torch_mlir_pipeline(torch_module, TORCH_BACKEND_PIPELINE, f"Lowering {name} to the torch backend")
+    torch_ir = torch_module.operation.get_asm(large_elements_limit=16, enable_debug_info=False)
+    _run_torch_mlir_pipeline(torch_module, LINALG_PIPELINE, f"Lowering {name} from torch to linalg")
+    linalg_ir = torch_module.operation.get_asm(large_elements_limit=None, enable_debug_info=True)
+    return CapturedModel(name, inputs, outputs, program.call_spec.out_spec, torch_ir, linalg_ir)

@@ -1,0 +1,36 @@
+"""Turns MLIR locations from the FX importer into the user's own source lines."""
+
+import os
+import re
+
+import torch
+
+_FILE_LINE = re.compile(r'"([^"]+)":(\d+):\d+')
+_LIBRARY_DIRS = tuple(
+    os.path.dirname(os.path.dirname(m.__file__)) + os.sep
+    for m in (torch, os)  # site-packages (torch's parent) and the standard library
+)
+
+
+def user_frames(location: str) -> list[str]:
+    """`file:line` frames of a printed location, innermost first, library frames dropped.
+
+    The FX importer writes a node's stack trace as `callsite(inner at outer...)`; the user's
+    code is whatever is not inside torch, the standard library or site-packages.
+    """
+    frames = [f"{path}:{line}" for path, line in _FILE_LINE.findall(location)]
+    own = [f for f in frames if not f.startswith(_LIBRARY_DIRS) and "site-packages" not in f]
+    return own or frames
+
+
+def source_line(frame: str) -> str:
+    """The text of the source line a `file:line` frame points at, or ''."""
+    path, _, line = frame.rpartition(":")
+    try:
+        with open(path, encoding="utf-8") as f:
+            for number, text in enumerate(f, start=1):
+                if number == int(line):
+                    return text.strip()
+    except (OSError, ValueError):
+        pass
+    return ""

@@ -1,0 +1,1 @@
+"""ember's passes, their registry and the pipelines that run them."""

@@ -1,0 +1,40 @@
+"""ember's named pipelines. Each is a list of stages, named by the IR level they produce, so
+that `CompiledModule.ir(stage)` can show the IR after each."""
+
+from ember.passes.registry import register_pipeline
+
+BUFFERIZE = (
+    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},"
+    # Results become caller-allocated out-params: the runtime hands in torch tensors.
+    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+    "func.func(buffer-hoisting),"
+    "buffer-deallocation-pipeline,"
+    "convert-bufferization-to-memref"
+)
+
+LOWER_TO_LLVM = (
+    "func.func(convert-linalg-to-loops),"
+    "convert-scf-to-cf,"
+    "expand-strided-metadata,"
+    "lower-affine,"
+    "finalize-memref-to-llvm,"
+    "convert-math-to-llvm,"
+    "convert-arith-to-llvm,"
+    "convert-func-to-llvm,"
+    "convert-cf-to-llvm,"
+    "reconcile-unrealized-casts"
+)
+
+
+def cpu_stages() -> list[tuple[str, str]]:
+    """The stages of `ember-cpu`: (stage name, pipeline text)."""
+    return [
+        ("fused", "func.func(linalg-generalize-named-ops,linalg-fuse-elementwise-ops),canonicalize"),
+        ("bufferized", BUFFERIZE),
+        ("llvm", LOWER_TO_LLVM),
+    ]
+
+
+@register_pipeline("ember-cpu", "Lowers linalg-on-tensors to LLVM-dialect IR for ember's CPU runtime")
+def ember_cpu() -> str:
+    return ",".join(text for _, text in cpu_stages())

@@ -1,0 +1,1 @@
+"""Runs compiled modules: the LLVM JIT on the CPU."""

@@ -1,0 +1,44 @@
+"""The CPU runtime: MLIR's ExecutionEngine (LLVM ORC JIT) and a lean call path.
+
+The compiled `main` takes every input and then every output as a memref descriptor
+(`_mlir_ciface_main(in0*, ..., out0*, ...)`); the engine exposes it through its packed
+wrapper, which takes one array holding a pointer to each argument. Descriptors and that array
+are built once; a call only writes each tensor's data pointer into its descriptor and calls
+the wrapper with one precomputed argument.
+"""
+
+import ctypes
+import os
+
+import torch
+from mlir import ir
+from mlir.execution_engine import ExecutionEngine
+
+from ember.runtime.memref import make_descriptor
+
+MLIR_LIB_DIR = os.path.join(os.path.dirname(ir.__file__), "lib")
+C_RUNNER_UTILS = os.path.join(MLIR_LIB_DIR, "libmlir_c_runner_utils.so")
+
+
+class CpuExecutable:
+    """A JIT-compiled `main` over fixed input and output shapes."""
+
+    def __init__(self, module: ir.Module, input_shapes, output_shapes, output_dtypes, opt_level: int = 3):
+        self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[C_RUNNER_UTILS])
+        address = self._engine.raw_lookup("_mlir_ciface_main")  # the packed wrapper
+        if not address:
+            raise RuntimeError("the JIT-ed module has no _mlir_ciface_main")
+        self._function = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)
+        self._descriptors = [make_descriptor(tuple(s)) for s in [*input_shapes, *output_shapes]]
+        # The wrapper's argument i is a pointer to a slot that holds descriptor i's address.
+        self._slots = [ctypes.c_void_p(ctypes.addressof(d)) for d in self._descriptors]
+        self._packed = (ctypes.c_void_p * len(self._slots))(*[ctypes.addressof(s) for s in self._slots])
+        self._outputs = [(tuple(s), d) for s, d in zip(output_shapes, output_dtypes)]
+
+    def run(self, inputs: list[torch.Tensor]) -> list[torch.Tensor]:
+        """Runs on contiguous CPU tensors of the compiled shapes; returns new output tensors."""
+        outputs = [torch.empty(shape, dtype=dtype) for shape, dtype in self._outputs]
+        for descriptor, tensor in zip(self._descriptors, [*inputs, *outputs]):
+            descriptor.allocated = descriptor.aligned = tensor.data_ptr()
+        self._function(self._packed)
+        return outputs
