@@ -14,9 +14,7 @@ from ember.errors import PipelineSyntaxError
 from ember.passes.pipeline_syntax import parse_options
 
 # name → module that defines it; imported on first use so that `ember-opt --help` stays fast.
-_PASS_MODULES = {
-    "ember-bool-to-byte": "ember.passes.bool_to_byte",
-    "ember-fold-weight-transposes": "ember.passes.fold_weight_transposes",
+_PASS_MODULES: dict[str, str] = {
 }
 _PASSES: dict[str, type] = {}
 _PIPELINES: dict[str, "NamedPipeline"] = {}
