@@ -14,9 +14,8 @@ def load_ember_dialect(context: ir.Context) -> None:
 
 
 def new_context() -> ir.Context:
-    """An upstream MLIR context with the ember dialect loaded and error diagnostics attached
-    to the exceptions that the bindings raise."""
+    """An upstream MLIR context with the ember dialect loaded. Error diagnostics stay attached
+    to the MLIRError exceptions that the bindings raise (`error_diagnostics`)."""
     context = ir.Context()
-    context.emit_error_diagnostics = True
     load_ember_dialect(context)
     return context

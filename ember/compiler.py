@@ -6,7 +6,7 @@ from mlir import ir
 
 from ember.dialects import new_context
 from ember.errors import EmberError, InputError, InputValueError, LoweringError
-from ember.frontend import CapturedModel, TensorSpec, capture
+from ember.frontend.capture import CapturedModel, TensorSpec, capture
 from ember.passes.pass_manager import format_diagnostics, run_pipeline
 from ember.passes.pipelines import cpu_stages
 from ember.runtime.cpu import CpuExecutable

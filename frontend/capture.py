@@ -7,6 +7,8 @@ rest of ember uses.
 """
 
 import inspect
+import re
+import warnings
 from dataclasses import dataclass
 
 import torch
@@ -121,32 +123,45 @@ def _result_specs(program) -> list[TensorSpec]:
     return specs
 
 
-def _lowering_error(stage: str, error: tm_ir.MLIRError) -> LoweringError:
+_TORCH_OP = re.compile(r"""(?:name = "|operation ')torch\.(aten\.[\w.]+|prim\.[\w.]+)""")
+
+
+def _lowering_error(stage: str, diagnostics: list[tuple[str, str, list[str]]]) -> LoweringError:
     """Names the torch op that failed and the user's line it came from."""
-    lines = [f"{stage} failed:"]
-    for diag in error.error_diagnostics:
-        location = str(diag.location)
+    lines = [f"{stage} failed (see the MLIR diagnostics below):"]
+    for location, message, notes in diagnostics:
+        op = _TORCH_OP.search(message)
         frames = user_frames(location)
-        lines.append(f"  error: {diag.message}")
+        summary = message.splitlines()[0]
+        lines.append(f"  unsupported op {op.group(1)}: {summary}" if op else f"  error: {summary}")
         if frames:
             lines.append(f"    at {frames[0]}: {source_line(frames[0])}")
             lines.extend(f"    called from {f}" for f in frames[1:3])
-        for note in diag.notes:
-            lines.append(f"    note: {note.message}")
+        lines.extend(f"    note: {note}" for note in notes if not note.startswith("see current operation"))
     return LoweringError("\n".join(lines))
 
 
 def _run_torch_mlir_pipeline(module, pipeline: str, stage: str) -> None:
-    with module.context as ctx:
-        ctx.emit_error_diagnostics = True
+    with module.context:
         try:
             TorchMlirPassManager.parse(pipeline).run(module.operation)
-        except tm_ir.MLIRError as e:
-            raise _lowering_error(stage, e) from None
+        except tm_ir.MLIRError as e:  # carries the error diagnostics instead of printing them
+            diagnostics = [
+                (str(d.location), str(d.message), [str(n.message) for n in d.notes])
+                for d in e.error_diagnostics
+            ]
+            raise _lowering_error(stage, diagnostics) from None
 
 
 def capture(model, example_inputs) -> CapturedModel:
     """Exports `model` at the shapes of `example_inputs` and lowers it to linalg-on-tensors."""
+    with warnings.catch_warnings():
+        # torch-mlir 20261001 trips a deprecation of pytree's LeafSpec inside torch; harmless.
+        warnings.filterwarnings("ignore", message=".*LeafSpec.*", category=FutureWarning)
+        return _capture(model, example_inputs)
+
+
+def _capture(model, example_inputs) -> CapturedModel:
     if not (isinstance(model, torch.nn.Module) or callable(model)):
         raise CaptureError(f"ember.compile expects an nn.Module or a function, got {type(model).__name__}")
     if isinstance(example_inputs, torch.Tensor):
@@ -156,7 +171,13 @@ def capture(model, example_inputs) -> CapturedModel:
     arg_names = _argument_names(model, len(example_inputs))
     _check_example_inputs(name, arg_names, example_inputs)
 
-    module = model if isinstance(model, torch.nn.Module) else _FunctionModule(model)
+    if isinstance(model, torch.nn.Module):
+        module = model
+    else:
+        module = _FunctionModule(model)
+        # torch.export records only frames of `forward` methods and registered anchors in
+        # node stack traces; anchoring the function makes errors point at the user's lines.
+        torch.fx.proxy._register_stack_trace_anchor(model)
     program = _export(module, name, example_inputs)
     inputs = [TensorSpec(n, tuple(t.shape), t.dtype) for n, t in zip(arg_names, example_inputs)]
     outputs = _result_specs(program)

@@ -6,9 +6,10 @@ import re
 import torch
 
 _FILE_LINE = re.compile(r'"([^"]+)":(\d+):\d+')
-_LIBRARY_DIRS = tuple(
-    os.path.dirname(os.path.dirname(m.__file__)) + os.sep
-    for m in (torch, os)  # site-packages (torch's parent) and the standard library
+_LIBRARY_DIRS = (
+    os.path.dirname(os.path.dirname(torch.__file__)) + os.sep,  # site-packages
+    os.path.dirname(os.__file__) + os.sep,  # the standard library
+    os.path.dirname(__file__) + os.sep,  # ember's frontend, which wraps plain functions
 )
 
 
