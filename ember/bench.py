@@ -1,0 +1,383 @@
+"""`python -m ember.bench`: ember against eager, TorchScript, torch.compile and IREE.
+
+Every backend compiles the same model once, runs on the same inputs, is checked against eager
+with `torch.testing.assert_close`, and is timed as the median of repeated calls after a
+warm-up, in single-thread and all-cores modes. A backend that fails (to compile, or on
+numerics) gets its error in the table and the run goes on. IREE (the `bench` extra:
+`pip install -e .[bench]`) compiles the very linalg IR that ember starts from, with its
+llvm-cpu backend for the host CPU; without it, its column says why it was skipped.
+"""
+
+import argparse
+import importlib.util
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+# ---------------------------------------------------------------------------------------------
+# Models
+
+
+def seed_mlp() -> nn.Module:
+    return nn.Sequential(nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 2))
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin: int, cout: int, stride: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(y)) + self.shortcut(x))
+
+
+class ResNet18(nn.Module):
+    """ResNet-18's shape (stem, 4 stages of 2 basic blocks, 64→512 channels, 1000 classes)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(3, 2, 1)
+        )
+        blocks, cin = [], 64
+        for cout, stride in [(64, 1), (128, 2), (256, 2), (512, 2)]:
+            blocks += [BasicBlock(cin, cout, stride), BasicBlock(cout, cout, 1)]
+            cin = cout
+        self.blocks = nn.Sequential(*blocks)
+        self.fc = nn.Linear(512, 1000)
+
+    def forward(self, x):
+        x = self.blocks(self.stem(x))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+class EncoderBlock(nn.Module):
+    """A post-norm transformer encoder block written out op by op (no fused fast paths)."""
+
+    def __init__(self, d: int = 256, heads: int = 4, ffn: int = 1024):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+        self.norm1 = nn.LayerNorm(d)
+        self.ff1 = nn.Linear(d, ffn)
+        self.ff2 = nn.Linear(ffn, d)
+        self.norm2 = nn.LayerNorm(d)
+
+    def forward(self, x):
+        b, s, d = x.shape
+        q, k, v = self.qkv(x).reshape(b, s, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        attention = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(d // self.heads), dim=-1)
+        y = (attention @ v).transpose(1, 2).reshape(b, s, d)
+        x = self.norm1(x + self.proj(y))
+        return self.norm2(x + self.ff2(F.gelu(self.ff1(x))))
+
+
+def _add(x, y):
+    return x + y
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    build: Callable[[], tuple[Callable, tuple]]
+    note: str = ""
+
+
+def _seeded(make_model, *shapes):
+    def build():
+        torch.manual_seed(0)
+        model = make_model().eval()
+        return model, tuple(torch.randn(*s) for s in shapes)
+
+    return build
+
+
+WORKLOADS = {
+    w.name: w
+    for w in [
+        Workload("mlp-b1", _seeded(seed_mlp, (1, 512)), "seed MLP 512-256-128-2, batch 1"),
+        Workload("mlp-b64", _seeded(seed_mlp, (64, 512)), "seed MLP, batch 64"),
+        Workload("resnet18-b1", _seeded(ResNet18, (1, 3, 224, 224)), "ResNet-18-shaped CNN, 1x3x224x224"),
+        Workload("encoder-b1", _seeded(EncoderBlock, (1, 128, 256)), "encoder block, seq 128, d 256, 4 heads"),
+        Workload("call-overhead", lambda: (_add, (torch.randn(4), torch.randn(4))), "x + y on 4 floats: call overhead"),
+    ]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Backends: `build(model, inputs)` returns a callable; it is timed as the compile time.
+
+
+def _build_eager(model, inputs):
+    return model
+
+
+def _build_torchscript(model, inputs):
+    """torch.jit.script, frozen; trace + freeze for what script cannot compile."""
+    try:
+        scripted = torch.jit.script(model)
+    except Exception:
+        scripted = torch.jit.trace(model, inputs) if isinstance(model, nn.Module) else torch.jit.trace(model, inputs)
+    if isinstance(scripted, torch.jit.ScriptModule):
+        scripted = torch.jit.freeze(scripted.eval())
+    scripted(*inputs)  # the profiling executor specializes on the first calls
+    return scripted
+
+
+def _build_inductor(model, inputs):
+    compiled = torch.compile(model, backend="inductor")
+    compiled(*inputs)  # torch.compile compiles on the first call
+    return compiled
+
+
+def _iree_compile_tool() -> str | None:
+    return shutil.which("iree-compile", path=os.path.dirname(sys.executable)) or shutil.which("iree-compile")
+
+
+def iree_missing() -> str | None:
+    """Why IREE cannot run here, or None."""
+    if importlib.util.find_spec("iree.runtime") is None or _iree_compile_tool() is None:
+        return "skipped: iree-base-compiler/iree-base-runtime not installed (pip install -e .[bench])"
+    return None
+
+
+class IreeModule:
+    """The model's linalg IR (ember's own capture) compiled by IREE for the host CPU."""
+
+    def __init__(self, model, inputs, threads: int):
+        import iree.runtime as rt
+
+        from ember.frontend.capture import capture
+
+        # IREE's compiler bindings and upstream `mlir` bundle clashing nanobind builds and cannot
+        # share a process; its command-line compiler can.
+        linalg = capture(model, inputs).linalg_ir
+        command = [_iree_compile_tool(), "-", "--iree-hal-target-backends=llvm-cpu", "--iree-llvmcpu-target-cpu=host", "-o", "-"]
+        done = subprocess.run(command, input=linalg.encode(), capture_output=True)
+        if done.returncode:
+            raise RuntimeError(f"iree-compile failed: {done.stderr.decode().strip()[:300]}")
+        vmfb = done.stdout
+        # local-sync runs on the calling thread; local-task uses a pool of `threads` workers.
+        if threads == 1:
+            config = rt.Config("local-sync")
+        else:
+            rt.flags.parse_flags(f"--task_topology_max_group_count={threads}")
+            config = rt.Config("local-task")
+        self._context = rt.SystemContext(config=config)
+        self._context.add_vm_module(rt.VmModule.copy_buffer(self._context.instance, vmfb))
+        self._main = self._context.modules.module["main"]
+
+    def __call__(self, *inputs):
+        result = self._main(*[t.numpy() for t in inputs])
+        return torch.from_numpy(result.to_host())
+
+
+def _build_ember(model, inputs, threads: int):
+    import ember
+
+    return ember.compile(model, inputs)
+
+
+BACKENDS = ["eager", "torchscript", "inductor", "iree", "ember"]
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+
+@dataclass
+class Result:
+    workload: str
+    threads: int
+    backend: str
+    compile_s: float | None = None
+    median_us: float | None = None
+    calls: int = 0
+    error: str | None = None
+
+
+@dataclass
+class Settings:
+    warmup: int = 20
+    min_calls: int = 30
+    max_calls: int = 5000
+    seconds: float = 1.0  # per measurement; calls stop at max_calls or after this long
+    extra: dict = field(default_factory=dict)
+
+
+def median_call_us(fn, inputs, settings: Settings) -> tuple[float, int]:
+    for _ in range(settings.warmup):
+        fn(*inputs)
+    times = []
+    deadline = time.perf_counter() + settings.seconds
+    while len(times) < settings.max_calls and (len(times) < settings.min_calls or time.perf_counter() < deadline):
+        start = time.perf_counter()
+        fn(*inputs)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e6, len(times)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"[:160]
+
+
+def _check(fn, inputs, expected) -> None:
+    actual = fn(*inputs)
+    torch.testing.assert_close(actual, expected, rtol=1e-4, atol=1e-4)
+
+
+def measure(workload: Workload, threads: int, backends: list[str], settings: Settings, log) -> list[Result]:
+    torch.set_num_threads(threads)
+    model, inputs = workload.build()
+    with torch.no_grad():
+        expected = model(*inputs)
+    results = []
+    for backend in backends:
+        result = Result(workload.name, threads, backend)
+        results.append(result)
+        if backend == "iree" and (missing := iree_missing()):
+            result.error = missing
+            continue
+        log(f"  {workload.name} threads={threads} {backend} ...")
+        try:
+            start = time.perf_counter()
+            with torch.no_grad():
+                if backend == "eager":
+                    fn = _build_eager(model, inputs)
+                elif backend == "torchscript":
+                    fn = _build_torchscript(model, inputs)
+                elif backend == "inductor":
+                    fn = _build_inductor(model, inputs)
+                elif backend == "iree":
+                    fn = IreeModule(model, inputs, threads)
+                else:
+                    fn = _build_ember(model, inputs, threads)
+            result.compile_s = time.perf_counter() - start
+        except Exception as e:  # any backend may fail on any model: report it, keep going
+            result.error = f"compile failed: {_first_line(e)}"
+            continue
+        try:
+            with torch.no_grad():
+                _check(fn, inputs, expected)
+        except Exception as e:
+            result.error = f"numerics: {_first_line(e)}"
+            continue
+        with torch.no_grad():
+            result.median_us, result.calls = median_call_us(fn, inputs, settings)
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting
+
+
+def _cell(result: Result) -> str:
+    if result.median_us is None:
+        return "n/a"
+    return f"{result.median_us:,.1f}" if result.median_us < 1000 else f"{result.median_us:,.0f}"
+
+
+def format_table(results: list[Result], backends: list[str]) -> str:
+    """One row per (workload, threads): median µs per call of each backend, each backend's time
+    over ember's (above 1: ember is faster), compile seconds, and the errors below."""
+    rows = {}
+    for r in results:
+        rows.setdefault((r.workload, r.threads), {})[r.backend] = r
+    others = [b for b in backends if b != "ember"]
+    header = ["model", "thr", *[f"{b} µs" for b in backends]]
+    if "ember" in backends:
+        header += [f"{b}/ember" for b in others] + ["best/ember"]
+    table = [header]
+    notes = []
+    compile_rows = [["model", "thr", *[f"{b} s" for b in backends]]]
+    for (workload, threads), by_backend in rows.items():
+        line = [workload, str(threads), *[_cell(by_backend[b]) for b in backends]]
+        if "ember" in backends:
+            ember_us = by_backend["ember"].median_us
+            ratios = []
+            for b in others:
+                t = by_backend[b].median_us
+                ratios.append(f"{t / ember_us:.2f}x" if t and ember_us else "-")
+            best = min((by_backend[b].median_us for b in others if by_backend[b].median_us), default=None)
+            ratios.append(f"{best / ember_us:.2f}x" if best and ember_us else "-")
+            line += ratios
+        table.append(line)
+        compile_rows.append(
+            [workload, str(threads)]
+            + [f"{by_backend[b].compile_s:.2f}" if by_backend[b].compile_s is not None else "-" for b in backends]
+        )
+        notes += [f"{workload} thr={threads} {b}: {by_backend[b].error}" for b in backends if by_backend[b].error]
+    text = _render(table) + "\n\nCompile time (s; eager: none)\n" + _render(compile_rows)
+    if notes:
+        text += "\n\nErrors and skips:\n" + "\n".join(f"  {n}" for n in notes)
+    return text
+
+
+def _render(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.rjust(w) if i > 1 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _parse_threads(text: str) -> list[int]:
+    counts = []
+    for item in text.split(","):
+        item = item.strip()
+        counts.append(os.cpu_count() or 1 if item == "all" else int(item))
+    return list(dict.fromkeys(counts))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ember.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default=",".join(WORKLOADS), help=f"comma-separated, of: {', '.join(WORKLOADS)}")
+    parser.add_argument("--threads", default="1,all", help="comma-separated thread counts; 'all' = every core")
+    parser.add_argument("--backends", default=",".join(BACKENDS), help=f"comma-separated, of: {', '.join(BACKENDS)}")
+    parser.add_argument("--quick", action="store_true", help="fewer timed calls (a smoke run)")
+    parser.add_argument("--json", default="bench-results.json", help="where to write the results")
+    args = parser.parse_args(argv)
+
+    workloads = [w.strip() for w in args.models.split(",") if w.strip()]
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    for name, known, what in [(w, WORKLOADS, "model") for w in workloads] + [(b, BACKENDS, "backend") for b in backends]:
+        if name not in known:
+            parser.error(f"unknown {what} '{name}'; choose from {', '.join(known)}")
+    settings = Settings(warmup=3, min_calls=5, max_calls=200, seconds=0.2) if args.quick else Settings()
+    warnings.filterwarnings("ignore")
+
+    def log(message):
+        print(message, file=sys.stderr, flush=True)
+
+    results = []
+    for threads in _parse_threads(args.threads):
+        for name in workloads:
+            results += measure(WORKLOADS[name], threads, backends, settings, log)
+    print(f"median µs per call (torch {torch.__version__}, {os.cpu_count()} cores)\n")
+    print(format_table(results, backends))
+    with open(args.json, "w") as f:
+        json.dump({"torch": torch.__version__, "cores": os.cpu_count(), "results": [asdict(r) for r in results]}, f, indent=1)
+    print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
