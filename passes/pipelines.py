@@ -19,6 +19,7 @@ LOWER_TO_LLVM = (
     "lower-affine,"
     "finalize-memref-to-llvm,"
     "convert-math-to-llvm,"
+    "convert-math-to-libm,"  # what LLVM has no intrinsic for (erf, ...) becomes a libm call
     "convert-arith-to-llvm,"
     "convert-func-to-llvm,"
     "convert-cf-to-llvm,"
@@ -29,7 +30,8 @@ LOWER_TO_LLVM = (
 def cpu_stages() -> list[tuple[str, str]]:
     """The stages of `ember-cpu`: (stage name, pipeline text)."""
     return [
-        ("fused", "func.func(linalg-generalize-named-ops,linalg-fuse-elementwise-ops),canonicalize"),
+        # ember-bool-to-byte: no i1 memref may reach finalize-memref-to-llvm (it aborts).
+        ("fused", "func.func(linalg-generalize-named-ops,linalg-fuse-elementwise-ops),canonicalize,ember-bool-to-byte"),
         ("bufferized", BUFFERIZE),
         ("llvm", LOWER_TO_LLVM),
     ]

@@ -15,13 +15,23 @@ from ember.passes.pipeline_syntax import parse_options
 
 # name → module that defines it; imported on first use so that `ember-opt --help` stays fast.
 _PASS_MODULES: dict[str, str] = {
+    "ember-check-llvm-lowered": "ember.passes.check_llvm_lowered",
+    "ember-bool-to-byte": "ember.passes.bool_to_byte",
 }
 _PASSES: dict[str, type] = {}
 _PIPELINES: dict[str, "NamedPipeline"] = {}
 
 
+class PassFailure(Exception):
+    """Raised by a pass that has already emitted its located error diagnostics."""
+
+
 class EmberPass:
-    """Base of ember's Python passes. Subclasses are frozen dataclasses registered by name."""
+    """Base of ember's Python passes. Subclasses are frozen dataclasses registered by name.
+
+    A pass fails by emitting located errors (`op.location.emit_error(...)`) and raising
+    PassFailure; any other exception fails it too, reported with its traceback.
+    """
 
     NAME: ClassVar[str]
     SUMMARY: ClassVar[str]
