@@ -98,6 +98,7 @@ def compile(model, example_inputs, *, pipeline: str | None = None, opt_level: in
     for stage, text in cpu_stages() if pipeline is None else [("llvm", pipeline)]:
         run_pipeline(module, text, label=captured.name)
         stages[stage] = _elided(module)
+    run_pipeline(module, "builtin.module(ember-check-llvm-lowered)", label=captured.name)
     executable = CpuExecutable(
         module,
         [s.shape for s in captured.inputs],

@@ -20,7 +20,8 @@ from torch_mlir.extras.fx_importer import FxImporter
 from torch_mlir.passmanager import PassManager as TorchMlirPassManager
 
 from ember.errors import CaptureError, LoweringError
-from ember.frontend.source_locations import source_line, user_frames
+from ember.frontend.literals import DenseLiteralHooks
+from ember.frontend.source_locations import source_line, user_frames, user_frames_in_traceback
 
 TORCH_BACKEND_PIPELINE = (
     "builtin.module(func.func(torch-match-quantized-custom-ops),"
@@ -82,7 +83,7 @@ def _argument_names(model, count: int) -> list[str]:
 def _model_name(model) -> str:
     if isinstance(model, torch.nn.Module):
         return type(model).__name__
-    return getattr(model, "__qualname__", type(model).__name__)
+    return getattr(model, "__name__", type(model).__name__)
 
 
 def _check_example_inputs(name: str, arg_names: list[str], example_inputs) -> None:
@@ -104,8 +105,11 @@ def _export(module: torch.nn.Module, name: str, example_inputs: tuple):
         return program.run_decompositions(get_decomposition_table())
     except Exception as e:  # torch.export raises many types; all mean "cannot capture"
         first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        where = "".join(
+            f"\n  at {frame}: {source_line(frame)}" for frame in user_frames_in_traceback(str(e))[-1:]
+        )
         raise CaptureError(
-            f"torch.export could not capture {name}: {type(e).__name__}: {first_line}"
+            f"torch.export could not capture {name}: {type(e).__name__}: {first_line}{where}"
         ) from e
 
 
@@ -184,7 +188,7 @@ def _capture(model, example_inputs) -> CapturedModel:
 
     context = tm_ir.Context()
     torch_dialect.register_dialect(context)
-    importer = FxImporter(context=context)
+    importer = FxImporter(context=context, hooks=DenseLiteralHooks())
     try:
         importer.import_frozen_program(program, func_name="main")
     except Exception as e:  # the importer raises NotImplementedError, KeyError, ... on gaps

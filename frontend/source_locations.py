@@ -13,6 +13,18 @@ _LIBRARY_DIRS = (
 )
 
 
+_TRACEBACK_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
+
+
+def user_frames_in_traceback(text: str) -> list[str]:
+    """`file:line` frames of the user's code named in a Python traceback-style message."""
+    return _own([f"{path}:{line}" for path, line in _TRACEBACK_FRAME.findall(text)])
+
+
+def _own(frames: list[str]) -> list[str]:
+    return [f for f in frames if not f.startswith(_LIBRARY_DIRS) and "site-packages" not in f]
+
+
 def user_frames(location: str) -> list[str]:
     """`file:line` frames of a printed location, innermost first, library frames dropped.
 
@@ -20,8 +32,7 @@ def user_frames(location: str) -> list[str]:
     code is whatever is not inside torch, the standard library or site-packages.
     """
     frames = [f"{path}:{line}" for path, line in _FILE_LINE.findall(location)]
-    own = [f for f in frames if not f.startswith(_LIBRARY_DIRS) and "site-packages" not in f]
-    return own or frames
+    return _own(frames) or frames
 
 
 def source_line(frame: str) -> str:

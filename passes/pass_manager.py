@@ -138,8 +138,10 @@ def _ember_pass_manager(step: Step) -> tuple[PassManager, list]:
     def run(op, pass_):
         try:
             instance.run(op)
-        except Exception as e:  # reported below with its traceback; the pass must fail cleanly
-            errors.append(e)
+        except registry.PassFailure:
+            pass_.signal_pass_failure()
+        except Exception as e:  # a bug in the pass: fail cleanly, keep the traceback for the report
+            op.location.emit_error(f"{step.name} raised {type(e).__name__}: {e}")
             errors.append(traceback.format_exc())
             pass_.signal_pass_failure()
 
@@ -203,7 +205,7 @@ def _pass_error(step: Step, before: ir.Operation, label: str, error: ir.MLIRErro
     before.erase()
     details = format_diagnostics(error)
     if python_errors:
-        details += "\n" + python_errors[1]
+        details += "\n" + python_errors[0]
     return PassError(
         f"pass '{step.name}' failed on {label}:\n{details}\n"
         f"reproducer: {path}\n  replay it with: ember-opt --run-reproducer {path}",
