@@ -1,0 +1,1 @@
+"""ember's command-line tools: `ember-opt` and `ember-import`."""
