@@ -24,7 +24,7 @@ import numpy as np
 from mlir import ir
 from mlir.dialects import arith
 
-from ember.passes.registry import EmberPass, register_pass
+from ember.passes.registry import EmberPass, PassFailure, register_pass
 
 # Ops that carry elements without looking at them: a byte flows through them like a bool.
 _ELEMENT_AGNOSTIC = frozenset({
@@ -89,6 +89,12 @@ def _touches_bools(op: ir.Operation) -> bool:
     return bool(_bool_values(op)) or any(_is_bool_shaped(v.type) for v in op.operands)
 
 
+def _is_handled(op: ir.Operation) -> bool:
+    if op.name == "arith.constant":  # a dense_resource blob cannot be read back here
+        return isinstance(op.attributes["value"], ir.DenseIntElementsAttr)
+    return op.name in _HANDLED
+
+
 def _extui(value: ir.Value, before: ir.Operation) -> ir.Value:
     return arith.ExtUIOp(ir.IntegerType.get_signless(8), value, loc=before.location, ip=ir.InsertionPoint(before)).result
 
@@ -117,15 +123,12 @@ def _rewrite_generic(op: ir.Operation) -> None:
 
 
 def _rewrite_constant(op: ir.Operation) -> None:
-    value = op.attributes["value"]
-    if not isinstance(value, ir.DenseIntElementsAttr):
-        raise ValueError(f"{op.location}: ember-bool-to-byte cannot rebuild the boolean constant {value} as bytes")
-    dense = value
-    if dense.is_splat:
-        byte = ir.IntegerAttr.get(ir.IntegerType.get_signless(8), dense[0])
+    value = op.attributes["value"]  # a DenseIntElementsAttr: `run` rejects the others
+    if value.is_splat:
+        byte = ir.IntegerAttr.get(ir.IntegerType.get_signless(8), value[0])
         op.attributes["value"] = ir.DenseElementsAttr.get_splat(_as_bytes(value.type), byte)
     else:
-        data = np.array(dense).astype(np.int8).reshape(value.type.shape)
+        data = np.array(value).astype(np.int8).reshape(value.type.shape)
         op.attributes["value"] = ir.DenseElementsAttr.get(data, type=ir.IntegerType.get_signless(8))
 
 
@@ -167,20 +170,23 @@ class BoolToByte(EmberPass):
 
     def run(self, op) -> None:
         touching: list[ir.Operation] = []
+        unsupported: list[ir.Operation] = []
 
         def collect(inner):
             inner = inner.operation
             if _touches_bools(inner):
-                if inner.name not in _HANDLED:
-                    raise ValueError(
-                        f"{inner.location}: ember-bool-to-byte cannot store the booleans of '{inner.name}' as bytes;"
-                        " it handles linalg.generic (run linalg-generalize-named-ops first), tensor and memref"
-                        " element moves, loads, stores and constants"
-                    )
-                touching.append(inner)
+                (touching if _is_handled(inner) else unsupported).append(inner)
             return ir.WalkResult.ADVANCE
 
         op.walk(collect, ir.WalkOrder.PRE_ORDER)
+        for inner in unsupported:
+            inner.location.emit_error(
+                f"ember-bool-to-byte cannot store the booleans of '{inner.name}' as bytes; it handles"
+                " linalg.generic (run linalg-generalize-named-ops first), element moves of tensors and"
+                " memrefs, their loads and stores, and dense constants"
+            )
+        if unsupported:
+            raise PassFailure()
         # Casts first, while the operands still show which scalars are booleans; types after.
         bool_values = [v for inner in touching for v in _bool_values(inner)]
         for inner in touching:
