@@ -30,8 +30,9 @@ LOWER_TO_LLVM = (
 def cpu_stages() -> list[tuple[str, str]]:
     """The stages of `ember-cpu`: (stage name, pipeline text)."""
     return [
+        # ember-fold-constants: weight-only work (transposes, batch-norm scales) happens once, here.
         # ember-bool-to-byte: no i1 memref may reach finalize-memref-to-llvm (it aborts).
-        ("fused", "func.func(linalg-generalize-named-ops,linalg-fuse-elementwise-ops),canonicalize,ember-bool-to-byte"),
+        ("fused", "ember-seal-buffer-islands,ember-fold-constants,func.func(linalg-generalize-named-ops,linalg-fuse-elementwise-ops),canonicalize,ember-bool-to-byte"),
         ("bufferized", BUFFERIZE),
         ("llvm", LOWER_TO_LLVM),
     ]
