@@ -1,0 +1,278 @@
+"""ember-tile-and-vectorize: tiles each fusion group for registers and cache and vectorizes it
+to the host's SIMD width, with transform-dialect schedules built here in Python.
+
+Matches the `ember.fusion_group`s made by `ember-fuse-groups` (and linalg ops outside any group,
+as groups of one), all on tensors with static shapes, and produces `scf.for` loop nests over
+`vector` ops, still on tensors and still inside the groups:
+- "contraction" groups whose contraction reads its operands through plain (projected
+  permutation) maps, i.e. matmul and batch matmul: the group's last op (the end of the
+  epilogue) is tiled by a register block of `tm` rows × `tn` columns (`tn` a multiple of the
+  SIMD width), the epilogue, the contraction and its init are fused into that tile
+  (`fuse_into_containing_op`, producer into consumer only), the reduction is tiled by 1, every
+  tile is vectorized, the accumulator is hoisted out of the reduction loop, and `vector.contract`
+  becomes broadcasts and FMAs (`outerproduct` lowering): a register-blocked microkernel.
+- every other op (elementwise, reductions, convolutions): tiled so that each tile is at most
+  `vector-elements` elements along its innermost parallel dimensions, reductions whole, then
+  vectorized. An op whose reductions alone are larger stays as it is (scalar loops later).
+A schedule that fails on an op leaves it tiled or untouched: slower, never wrong.
+"""
+
+import functools
+import re
+
+from mlir import ir
+from mlir.dialects.transform import interpreter
+
+from ember.passes.dissolve_groups import fusion_groups
+from ember.passes.fuse_groups import kind_of
+from ember.passes.registry import EmberPass, register_pass
+
+TAG = "ember.schedule"
+
+
+@functools.cache
+def host_vector_bits() -> int:
+    """The widest SIMD registers that this CPU offers (the JIT compiles for the host CPU)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return 128
+    if "avx512f" in flags:
+        return 512
+    if "avx2" in flags:
+        return 256
+    return 128
+
+
+def _largest_divisor(n: int, limit: int) -> int:
+    return max(d for d in range(1, max(1, min(n, limit)) + 1) if n % d == 0)
+
+
+def _static_ranges(op: ir.Operation) -> list[int] | None:
+    """The loop ranges of a linalg op with static shapes (from its operands' shapes)."""
+    maps = [ir.AffineMapAttr(m).value for m in op.attributes["indexing_maps"]]
+    ranges: list[int | None] = [None] * maps[0].n_dims
+    for value, amap in zip(op.operands, maps):
+        if not isinstance(value.type, ir.ShapedType):
+            continue
+        shaped = ir.ShapedType(value.type)
+        if not shaped.has_static_shape:
+            return None
+        for expr, size in zip(amap.results, shaped.shape):
+            if isinstance(expr, ir.AffineDimExpr):
+                ranges[expr.position] = size
+    return None if None in ranges else ranges
+
+
+def _iterators(op: ir.Operation) -> list[str]:
+    return [re.sub(r".*<(\w+)>", r"\1", str(a)) for a in op.attributes["iterator_types"]]
+
+
+def _is_projected(op: ir.Operation) -> bool:
+    return all(ir.AffineMapAttr(m).value.is_projected_permutation for m in op.attributes["indexing_maps"])
+
+
+def _linalg_ops(block_owner: ir.Operation) -> list[ir.Operation]:
+    ops = []
+    for region in block_owner.regions:
+        for block in region.blocks:
+            ops += [o.operation for o in block.operations if kind_of(o.operation) is not None]
+    return ops
+
+
+class _Schedule:
+    """A transform script under construction: ops tagged `TAG = n` are its handles."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.count = 0
+
+    def tag(self, op: ir.Operation) -> str:
+        self.count += 1
+        op.attributes[TAG] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), self.count)
+        name = f"%op{self.count}"
+        self.lines.append(
+            f"{name} = transform.structured.match attributes{{{TAG} = {self.count}}} in %root"
+            " : (!transform.any_op) -> !transform.any_op"
+        )
+        return name
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+
+    def tile(self, handle: str, sizes: list[int]) -> tuple[str, list[str]]:
+        """tile_using_for: returns the tiled op's handle and one handle per loop."""
+        self.count += 1
+        loops = [f"%loop{self.count}_{i}" for i, s in enumerate(sizes) if s]
+        tiled = f"%tiled{self.count}"
+        results = ", ".join([tiled, *loops])
+        types = ", ".join(["!transform.any_op"] * (1 + len(loops)))
+        self.add(f"{results} = transform.structured.tile_using_for {handle} tile_sizes {sizes}"
+                 f" : (!transform.any_op) -> ({types})")
+        return tiled, loops
+
+    def fuse_into(self, producer: str, loop: str) -> str:
+        self.count += 1
+        fused = f"%fused{self.count}"
+        self.add(f"{fused}, %loop{self.count} = transform.structured.fuse_into_containing_op {producer} into {loop}"
+                 " : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)")
+        return fused
+
+    def text(self) -> str:
+        body = "\n    ".join(self.lines)
+        return (
+            "module attributes {transform.with_named_sequence} {\n"
+            "  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {\n"
+            f"    {body}\n    transform.yield\n  }}\n}}\n"
+        )
+
+
+def _apply(payload: ir.Operation, schedule: _Schedule) -> bool:
+    """Runs the script on `payload`; False (and the IR as far as it got) where it fails."""
+    script = ir.Module.parse(schedule.text())
+    try:
+        interpreter.apply_named_sequence(payload, script.body.operations[0], script)
+        return True
+    except ir.MLIRError:
+        return False
+
+
+def _untag(op: ir.Operation) -> None:
+    def visit(inner):
+        if TAG in inner.attributes:
+            del inner.attributes[TAG]
+        return ir.WalkResult.ADVANCE
+
+    op.walk(visit)
+
+
+@register_pass
+class TileAndVectorize(EmberPass):
+    NAME = "ember-tile-and-vectorize"
+    SUMMARY = "Tiles and vectorizes fusion groups with transform-dialect schedules (register-blocked matmul)"
+
+    vector_bits: int = 0  # 0: the host's widest SIMD registers
+    vector_elements: int = 1024  # the most elements one tile of an elementwise/reduction op holds
+    register_rows: int = 8  # rows of a matmul register block (batch > 1)
+
+    def run(self, op):
+        lanes = (self.vector_bits or host_vector_bits()) // 32
+        for group in fusion_groups(op):
+            if group.attributes["kind"].value == "contraction" and self._contraction(group, lanes):
+                continue
+            for linalg_op in _linalg_ops(group):
+                self._elementwise(group, linalg_op)
+        for func in _functions(op):  # ops outside any group
+            for linalg_op in _linalg_ops(func):
+                self._elementwise(func, linalg_op)
+        for func in _functions(op):
+            self._lower_vectors(func)
+        _untag(op)
+
+    def _contraction(self, group: ir.Operation, lanes: int) -> bool:
+        members = _linalg_ops(group)
+        roots = [m for m in members if kind_of(m) == "contraction"]
+        if len(roots) != 1 or "indexing_maps" not in roots[0].attributes or not _is_projected(roots[0]):
+            return False
+        root, tail = roots[0], members[-1]
+        ranges, iterators = _static_ranges(root), _iterators(root)
+        if ranges is None:
+            return False
+        parallel = [r for r, it in zip(ranges, iterators) if it == "parallel"]
+        if len(parallel) < 2 or _static_ranges(tail) is None or len(_static_ranges(tail)) != len(parallel):
+            return False
+        rows, cols = parallel[-2], parallel[-1]
+        tn = _largest_divisor(cols, (2 if rows > 1 else 4) * lanes)
+        tm = _largest_divisor(rows, self.register_rows if lanes >= 16 else self.register_rows // 2)
+        schedule = _Schedule()
+        handles = {m: schedule.tag(m) for m in members}
+        tiled, loops = schedule.tile(handles[tail], [1] * (len(parallel) - 2) + [tm, tn])
+        fused = {tail: tiled}
+        for member in reversed(members[:-1]):  # consumers first: each producer then has its use in the loop
+            fused[member] = schedule.fuse_into(handles[member], loops[-1])
+        # The reduction loops go inside the register block: one rank-1 update per step.
+        schedule.tile(fused[root], [0] * len(parallel) + [1] * (len(ranges) - len(parallel)))
+        if not _apply(group, schedule):
+            return False
+        _untag(group)
+        for linalg_op in _linalg_ops_deep(group):
+            self._vectorize(group, linalg_op)
+        return True
+
+    def _elementwise(self, scope: ir.Operation, op: ir.Operation) -> None:
+        """Tiles one op down to vector-sized tiles and vectorizes them."""
+        if "indexing_maps" not in op.attributes:
+            return
+        ranges = _static_ranges(op)
+        if ranges is None:
+            return
+        iterators = _iterators(op)
+        reduction_elements = 1
+        for r, it in zip(ranges, iterators):
+            if it == "reduction":
+                reduction_elements *= r
+        if reduction_elements > self.vector_elements * 4:
+            return
+        sizes, elements = [0] * len(ranges), reduction_elements
+        for i in reversed(range(len(ranges))):
+            if iterators[i] != "parallel":
+                continue
+            sizes[i] = _largest_divisor(ranges[i], max(1, self.vector_elements // elements))
+            elements *= sizes[i]
+        schedule = _Schedule()
+        handle = schedule.tag(op)
+        if any(sizes):
+            handle, _ = schedule.tile(handle, sizes)
+        schedule.add(f"transform.structured.vectorize {handle} : !transform.any_op")
+        _apply(scope, schedule)
+        _untag(scope)
+
+    def _vectorize(self, scope: ir.Operation, op: ir.Operation) -> None:
+        schedule = _Schedule()
+        handle = schedule.tag(op)
+        schedule.add(f"transform.structured.vectorize {handle} : !transform.any_op")
+        _apply(scope, schedule)
+        _untag(scope)
+
+    def _lower_vectors(self, func: ir.Operation) -> None:
+        """Cleans up the vectorized IR, hoists accumulators out of reduction loops and lowers
+        contractions to FMAs."""
+        schedule = _Schedule()
+        schedule.add("""transform.apply_patterns to %root {
+      transform.apply_patterns.vector.reduction_to_contract
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.linalg.tiling_canonicalization
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
+    transform.apply_cse to %root : !transform.any_op
+    %loops = transform.structured.match ops{["scf.for"]} in %root : (!transform.any_op) -> !transform.any_op
+    transform.foreach %loops : !transform.any_op {
+    ^bb0(%loop: !transform.any_op):
+      transform.loop.hoist_loop_invariant_subsets %loop : !transform.any_op
+    }
+    transform.apply_patterns to %root {
+      transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
+      transform.apply_patterns.vector.lower_outerproduct
+      transform.apply_patterns.vector.lower_multi_reduction lowering_strategy = "innerreduction"
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op""")
+        if not _apply(func, schedule):
+            raise RuntimeError("ember-tile-and-vectorize: the vector clean-up schedule failed")
+
+
+def _functions(op: ir.Operation) -> list[ir.Operation]:
+    return [f.operation for f in op.regions[0].blocks[0].operations if f.operation.name == "func.func"]
+
+
+def _linalg_ops_deep(op: ir.Operation) -> list[ir.Operation]:
+    found = []
+
+    def visit(inner):
+        if inner != op and kind_of(inner) is not None:
+            found.append(inner)
+            return ir.WalkResult.SKIP
+        return ir.WalkResult.ADVANCE
+
+    op.walk(visit, ir.WalkOrder.PRE_ORDER)
+    return found
