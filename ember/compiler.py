@@ -37,6 +37,7 @@ class CompiledModule:
         self._executable = executable
         self._out_spec = captured.out_spec
         self._single_output = captured.out_spec.is_leaf()
+        self._expected = [(s.dtype, torch.Size(s.shape)) for s in self.inputs]
 
     @property
     def stages(self) -> list[str]:
@@ -71,7 +72,23 @@ class CompiledModule:
         return tensors
 
     def __call__(self, *args):
-        outputs = self._executable.run(self._check(args))
+        # The common case costs a few attribute reads per argument; anything else (a mismatch
+        # to report, a non-contiguous tensor or a Tensor subclass) takes the full `_check`.
+        inputs = args
+        if len(args) != len(self._expected):
+            inputs = self._check(args)
+        else:
+            for value, (dtype, shape) in zip(args, self._expected):
+                if not (
+                    type(value) is torch.Tensor
+                    and value.dtype is dtype
+                    and value.shape == shape
+                    and value.is_cpu
+                    and value.is_contiguous()
+                ):
+                    inputs = self._check(args)
+                    break
+        outputs = self._executable.run(inputs)
         if self._single_output:
             return outputs[0]
         return pytree.tree_unflatten(outputs, self._out_spec)
