@@ -14,15 +14,19 @@ BUFFERIZE = (
 
 LOWER_TO_LLVM = (
     "func.func(convert-linalg-to-loops),"
+    # Unrolled, not staged through a stack buffer: an alloca inside a loop grows the stack per trip.
+    "convert-vector-to-scf{full-unroll=true},"
     "convert-scf-to-cf,"
     "expand-strided-metadata,"
     "lower-affine,"
     "finalize-memref-to-llvm,"
     "convert-math-to-llvm,"
     "convert-math-to-libm,"  # what LLVM has no intrinsic for (erf, ...) becomes a libm call
+    "convert-vector-to-llvm,"  # after math-to-libm, which unrolls vector math into vector.extract
     "convert-arith-to-llvm,"
     "convert-func-to-llvm,"
     "convert-cf-to-llvm,"
+    "convert-ub-to-llvm,"  # the poison values that vectorization leaves
     "reconcile-unrealized-casts"
 )
 
@@ -32,7 +36,9 @@ def cpu_stages() -> list[tuple[str, str]]:
     return [
         # ember-fold-constants: weight-only work (transposes, batch-norm scales) happens once, here.
         # ember-bool-to-byte: no i1 memref may reach finalize-memref-to-llvm (it aborts).
-        ("fused", "ember-seal-buffer-islands,ember-fold-constants,func.func(linalg-generalize-named-ops,linalg-fuse-elementwise-ops),canonicalize,ember-bool-to-byte"),
+        ("fused", "ember-seal-buffer-islands,ember-fold-constants,func.func(linalg-generalize-named-ops),canonicalize,ember-bool-to-byte,ember-fuse-groups"),
+        # Each group becomes register/cache tiles of vector ops; then plain ops again for bufferization.
+        ("vectorized", "ember-tile-and-vectorize,ember-dissolve-groups,canonicalize,cse"),
         ("bufferized", BUFFERIZE),
         ("llvm", LOWER_TO_LLVM),
     ]

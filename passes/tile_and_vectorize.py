@@ -22,6 +22,7 @@ import re
 
 from mlir import ir
 from mlir.dialects.transform import interpreter
+from mlir.passmanager import PassManager
 
 from ember.passes.dissolve_groups import fusion_groups
 from ember.passes.fuse_groups import kind_of
@@ -134,7 +135,7 @@ def _apply(payload: ir.Operation, schedule: _Schedule) -> bool:
     try:
         interpreter.apply_named_sequence(payload, script.body.operations[0], script)
         return True
-    except ir.MLIRError:
+    except (ir.MLIRError, ValueError):  # the interpreter reports a failed transform as ValueError
         return False
 
 
@@ -158,6 +159,8 @@ class TileAndVectorize(EmberPass):
 
     def run(self, op):
         lanes = (self.vector_bits or host_vector_bits()) // 32
+        # The schedules read loops and maps from `linalg.generic`s.
+        PassManager.parse("builtin.module(func.func(linalg-generalize-named-ops))").run(op)
         for group in fusion_groups(op):
             if group.attributes["kind"].value == "contraction" and self._contraction(group, lanes):
                 continue

@@ -1,0 +1,74 @@
+// RUN: ember-opt %s --split-input-file --pass-pipeline='builtin.module(ember-tile-and-vectorize{vector-bits=512})' | FileCheck %s
+
+// A matmul + relu group becomes a register-blocked microkernel: 8x32 tiles of the output
+// (two 16-lane vectors per row), the relu fused into the tile, a reduction loop of rank-1
+// updates (FMAs) whose accumulator is loop-carried in registers, not re-read from memory.
+// CHECK-LABEL: func.func @matmul_relu
+// CHECK: "ember.fusion_group"() ({
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[ACC:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<8x32xf32>)
+// CHECK-NOT: vector.transfer_write
+// CHECK: vector.fma {{.*}} : vector<32xf32>
+// CHECK: scf.yield
+// CHECK: arith.maximumf %{{.*}} : vector<8x32xf32>
+// CHECK: vector.transfer_write
+// CHECK-NOT: linalg.matmul
+// CHECK: }) {kind = "contraction"}
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @matmul_relu(%x: tensor<16x64xf32>, %w: tensor<64x64xf32>) -> tensor<16x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x64xf32>
+  %g = "ember.fusion_group"() ({
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<16x64xf32>) -> tensor<16x64xf32>
+    %m = linalg.matmul ins(%x, %w : tensor<16x64xf32>, tensor<64x64xf32>) outs(%f : tensor<16x64xf32>) -> tensor<16x64xf32>
+    %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%m : tensor<16x64xf32>) outs(%e : tensor<16x64xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %v = arith.maximumf %in, %zero : f32
+      linalg.yield %v : f32
+    } -> tensor<16x64xf32>
+    gpu.yield %r : tensor<16x64xf32>
+  }) {kind = "contraction"} : () -> tensor<16x64xf32>
+  return %g : tensor<16x64xf32>
+}
+
+// -----
+
+// A row reduction is tiled by rows and vectorized along the whole row.
+// CHECK-LABEL: func.func @row_sum
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} vector<
+// CHECK: vector.reduction <add>
+// CHECK-NOT: linalg.generic
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#rows = affine_map<(d0, d1) -> (d0)>
+func.func @row_sum(%x: tensor<64x128xf32>) -> tensor<64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64xf32>
+  %g = "ember.fusion_group"() ({
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<64xf32>) -> tensor<64xf32>
+    %s = linalg.generic {indexing_maps = [#id, #rows], iterator_types = ["parallel", "reduction"]}
+        ins(%x : tensor<64x128xf32>) outs(%f : tensor<64xf32>) {
+    ^bb0(%in: f32, %acc: f32):
+      %v = arith.addf %in, %acc : f32
+      linalg.yield %v : f32
+    } -> tensor<64xf32>
+    gpu.yield %s : tensor<64xf32>
+  }) {kind = "reduction"} : () -> tensor<64xf32>
+  return %g : tensor<64xf32>
+}
+
+// -----
+
+// Dynamic shapes have no static tiles to vectorize: the matmul is left to the loop lowering.
+// CHECK-LABEL: func.func @dynamic
+// CHECK-NOT: vector.
+// CHECK: linalg.generic {{.*}}"reduction"
+func.func @dynamic(%x: tensor<?x64xf32>, %w: tensor<64x64xf32>, %init: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %g = "ember.fusion_group"() ({
+    %m = linalg.matmul ins(%x, %w : tensor<?x64xf32>, tensor<64x64xf32>) outs(%init : tensor<?x64xf32>) -> tensor<?x64xf32>
+    gpu.yield %m : tensor<?x64xf32>
+  }) {kind = "contraction"} : () -> tensor<?x64xf32>
+  return %g : tensor<?x64xf32>
+}
