@@ -9,7 +9,9 @@ BUFFERIZE = (
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
     "func.func(buffer-hoisting),"
     "buffer-deallocation-pipeline,"
-    "convert-bufferization-to-memref"
+    "convert-bufferization-to-memref,"
+    # Intermediates: one static arena per function instead of a malloc per call.
+    "ember-plan-memory"
 )
 
 LOWER_TO_LLVM = (

@@ -18,6 +18,7 @@ _PASS_MODULES: dict[str, str] = {
     "ember-check-llvm-lowered": "ember.passes.check_llvm_lowered",
     "ember-bool-to-byte": "ember.passes.bool_to_byte",
     "ember-fold-constants": "ember.passes.fold_constants",
+    "ember-plan-memory": "ember.passes.plan_memory",
     "ember-fuse-groups": "ember.passes.fuse_groups",
     "ember-dissolve-groups": "ember.passes.dissolve_groups",
     "ember-tile-and-vectorize": "ember.passes.tile_and_vectorize",

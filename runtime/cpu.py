@@ -9,6 +9,7 @@ the wrapper with one precomputed argument.
 
 import ctypes
 import os
+import threading
 
 import torch
 from mlir import ir
@@ -33,21 +34,17 @@ class CpuExecutable:
         # The wrapper's argument i is a pointer to a slot that holds descriptor i's address.
         self._slots = [ctypes.c_void_p(ctypes.addressof(d)) for d in self._descriptors]
         self._packed = (ctypes.c_void_p * len(self._slots))(*[ctypes.addressof(s) for s in self._slots])
-        self._inputs = self._descriptors[: len(input_shapes)]
         # torch.empty_like of a kept tensor is the cheapest way to get a fresh output tensor.
-        self._outputs = [
-            (torch.empty(tuple(s), dtype=d), descriptor)
-            for s, d, descriptor in zip(output_shapes, output_dtypes, self._descriptors[len(input_shapes) :])
-        ]
+        self._prototypes = [torch.empty(tuple(s), dtype=d) for s, d in zip(output_shapes, output_dtypes)]
+        self._lock = threading.Lock()
 
     def run(self, inputs) -> list[torch.Tensor]:
-        """Runs on contiguous CPU tensors of the compiled shapes; returns new output tensors."""
-        for descriptor, tensor in zip(self._inputs, inputs):
-            descriptor.allocated = descriptor.aligned = tensor.data_ptr()
-        outputs = []
-        for prototype, descriptor in self._outputs:
-            output = torch.empty_like(prototype)
-            descriptor.allocated = descriptor.aligned = output.data_ptr()
-            outputs.append(output)
-        self._function(self._packed)
+        """Runs on contiguous CPU tensors of the compiled shapes; returns new output tensors.
+        Calls from several threads take turns: the descriptors and the module's static arena of
+        intermediates (`ember-plan-memory`) exist once per executable."""
+        outputs = [torch.empty_like(prototype) for prototype in self._prototypes]
+        with self._lock:  # ctypes lets go of the GIL during the call
+            for descriptor, tensor in zip(self._descriptors, [*inputs, *outputs]):
+                descriptor.allocated = descriptor.aligned = tensor.data_ptr()
+            self._function(self._packed)
         return outputs

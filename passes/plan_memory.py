@@ -1,0 +1,134 @@
+"""`ember-plan-memory`: intermediates come from one static arena, not a malloc per call.
+
+Matches, in every function, the `memref.alloc`s of static shape and identity layout that sit in
+the function's top-level block and do not escape it (not returned, yielded or branched with).
+Produces one `memref.global @__ember_arena_<func>` of bytes, just before the function, (uninitialized, 64-byte aligned)
+and, in place of each alloc, a `memref.view` into it at an offset from a static plan: buffers
+whose live ranges (from the alloc to the last top-level op that touches the buffer or a view
+of it) do not overlap may share bytes; each buffer's first-fit offset, in order of decreasing
+size. Their `memref.dealloc`s are erased.
+
+Re-entrancy: the arena belongs to the compiled module, so two calls of one module may not run
+at the same time; ember's runtime serializes calls of a module with a lock. Allocs inside
+loops or regions (per-tile scratch) are left to malloc: they may be live in several parallel
+iterations at once.
+"""
+
+import math
+
+from mlir import ir
+from mlir.dialects import arith, memref
+
+from ember.passes.registry import EmberPass, register_pass
+
+ALIGNMENT = 64
+_ESCAPES = {"func.return", "scf.yield", "cf.br", "cf.cond_br", "scf.condition", "func.call"}
+
+
+def _top_level(op: ir.Operation, block: ir.Block) -> ir.Operation:
+    """The op of `block` that is `op` or holds it."""
+    op = op.operation
+    while op.parent is not None and op.block != block:
+        op = op.parent.operation
+    return op
+
+
+def _live_range(alloc, block: ir.Block, position: dict) -> tuple[int, int, list] | None:
+    """(first, last) top-level positions where the buffer is live, and its deallocs; None if it
+    escapes."""
+    last = position[alloc.operation]
+    deallocs = []
+    pending = [alloc.result]
+    while pending:
+        value = pending.pop()
+        for use in value.uses:
+            user = use.owner
+            name = user.name
+            if name in _ESCAPES:
+                return None
+            if name == "memref.dealloc":
+                deallocs.append(user)
+                continue
+            last = max(last, position[_top_level(user, block)])
+            # Any memref an op makes from the buffer (subview, reshape, cast, ...) aliases it.
+            pending += [r for r in user.results if isinstance(r.type, ir.MemRefType)]
+    return position[alloc.operation], last, deallocs
+
+
+def _size_in_bytes(memref_type: ir.MemRefType) -> int | None:
+    layout = memref_type.layout.value
+    if not memref_type.has_static_shape or layout != ir.AffineMap.get_identity(layout.n_dims):
+        return None
+    width = getattr(memref_type.element_type, "width", None)
+    if width is None or width % 8:
+        return None
+    return math.prod(memref_type.shape) * width // 8
+
+
+def plan(buffers: list[tuple[int, int, int]]) -> tuple[list[int], int]:
+    """First-fit offsets for (size, first, last) buffers, largest first; returns (offsets, arena
+    size). Buffers share bytes only when their live ranges are disjoint."""
+    offsets = [0] * len(buffers)
+    placed = []  # (offset, end, first, last)
+    for i in sorted(range(len(buffers)), key=lambda i: -buffers[i][0]):
+        size, first, last = buffers[i]
+        busy = sorted((o, e) for o, e, f, l in placed if not (l < first or last < f))
+        offset = 0
+        for start, end in busy:
+            if offset + size <= start:
+                break
+            offset = max(offset, -(-end // ALIGNMENT) * ALIGNMENT)
+        offsets[i] = offset
+        placed.append((offset, offset + size, first, last))
+    total = max((e for _, e, _, _ in placed), default=0)
+    return offsets, -(-total // ALIGNMENT) * ALIGNMENT
+
+
+@register_pass
+class PlanMemory(EmberPass):
+    """Moves top-level static allocs into one statically planned global arena per function."""
+
+    NAME = "ember-plan-memory"
+    SUMMARY = "Places static intermediate buffers in a global arena by a static liveness plan"
+
+    def run(self, op) -> None:
+        module_block = op.regions[0].blocks[0]
+        for func in list(module_block.operations):
+            if func.operation.name == "func.func" and func.regions[0].blocks:
+                self._plan_function(func)
+
+    def _plan_function(self, func) -> None:
+        block = func.regions[0].blocks[0]
+        position = {o.operation: i for i, o in enumerate(block.operations)}
+        candidates = []
+        for o in block.operations:
+            if o.operation.name != "memref.alloc" or o.operands:
+                continue
+            size = _size_in_bytes(o.result.type)
+            live = _live_range(o, block, position) if size else None
+            if live:
+                candidates.append((o, size, *live))
+        if not candidates:
+            return
+        offsets, total = plan([(size, first, last) for _, size, first, last, _ in candidates])
+        name = f"__ember_arena_{func.attributes['sym_name'].value}"
+        with func.location:
+            arena_type = ir.MemRefType.get([total], ir.IntegerType.get_signless(8))
+        with ir.InsertionPoint(func), func.location:
+            memref.GlobalOp(
+                sym_name=name,
+                type_=ir.TypeAttr.get(arena_type),
+                sym_visibility="private",
+                initial_value=ir.UnitAttr.get(),  # uninitialized
+                alignment=ALIGNMENT,
+            )
+        with ir.InsertionPoint.at_block_begin(block), func.location:
+            arena = memref.GetGlobalOp(arena_type, name).result
+        for (alloc, _, _, _, deallocs), offset in zip(candidates, offsets):
+            with ir.InsertionPoint(alloc), alloc.location:
+                byte_shift = arith.ConstantOp(ir.IndexType.get(), offset).result
+                view = memref.ViewOp(alloc.result.type, arena, byte_shift, []).result
+            alloc.result.replace_all_uses_with(view)
+            alloc.operation.erase()
+            for dealloc in deallocs:
+                dealloc.erase()
