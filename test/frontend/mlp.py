@@ -21,7 +21,7 @@
 
 # LLVM-LABEL: llvm.func @main(
 # LLVM-NOT:    linalg.
-# LLVM:        llvm.fmul
+# LLVM:        llvm.store
 # LLVM:        llvm.return
 
 from torch import nn
