@@ -246,7 +246,15 @@ def _check(fn, inputs, expected) -> None:
 
 
 def measure(workload: Workload, threads: int, backends: list[str], settings: Settings, log) -> list[Result]:
+    previous = torch.get_num_threads()
     torch.set_num_threads(threads)
+    try:
+        return _measure(workload, threads, backends, settings, log)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _measure(workload: Workload, threads: int, backends: list[str], settings: Settings, log) -> list[Result]:
     model, inputs = workload.build()
     with torch.no_grad():
         expected = model(*inputs)

@@ -1,0 +1,26 @@
+"""`python -m ember.bench` on its smallest workload: ember's row is checked against eager by the
+bench itself, and a model ember cannot compile is reported in its row, not raised."""
+
+import json
+
+import torch
+
+from ember import bench
+
+
+def test_bench_writes_checked_results(tmp_path):
+    out = tmp_path / "results.json"
+    assert bench.main(["--models", "call-overhead", "--backends", "eager,ember", "--threads", "1", "--quick", "--json", str(out)]) == 0
+    results = {r["backend"]: r for r in json.loads(out.read_text())["results"]}
+    assert results["ember"]["error"] is None, results["ember"]["error"]
+    assert results["ember"]["median_us"] > 0 and results["ember"]["calls"] > 0
+
+
+def test_bench_reports_a_model_ember_cannot_compile():
+    # nonzero has a data-dependent result shape: torch.export cannot capture it for ember.
+    workload = bench.Workload("nonzero", lambda: (torch.nonzero, (torch.tensor([0.0, 1.0, 2.0]),)))
+    settings = bench.Settings(warmup=1, min_calls=1, max_calls=2, seconds=0.0)
+    eager, ember = bench.measure(workload, 1, ["eager", "ember"], settings, log=lambda message: None)
+    assert eager.error is None and eager.median_us > 0
+    assert ember.error.startswith("compile failed: CaptureError")
+    assert "ember: compile failed: CaptureError" in bench.format_table([eager, ember], ["eager", "ember"])
