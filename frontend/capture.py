@@ -21,6 +21,7 @@ from torch_mlir.passmanager import PassManager as TorchMlirPassManager
 
 from ember.errors import CaptureError, LoweringError
 from ember.frontend.literals import DenseLiteralHooks
+from ember.frontend import tm_tensor
 from ember.frontend.source_locations import source_line, user_frames, user_frames_in_traceback
 
 TORCH_BACKEND_PIPELINE = (
@@ -123,6 +124,12 @@ def _result_specs(program) -> list[TensorSpec]:
                 f"result {i} of the model is a {type(fake).__name__}; ember compiles models "
                 "whose results are tensors"
             )
+        if not all(isinstance(size, int) for size in fake.shape):
+            raise CaptureError(
+                f"result {i} of the model has the data-dependent shape {list(fake.shape)} (its size"
+                " depends on the input's values, as with nonzero or bincount); ember compiles"
+                " models whose result shapes follow from the input shapes"
+            )
         specs.append(TensorSpec(f"result{i}", tuple(fake.shape), fake.dtype))
     return specs
 
@@ -197,5 +204,7 @@ def _capture(model, example_inputs) -> CapturedModel:
     _run_torch_mlir_pipeline(torch_module, TORCH_BACKEND_PIPELINE, f"Lowering {name} to the torch backend")
     torch_ir = torch_module.operation.get_asm(large_elements_limit=16, enable_debug_info=False)
     _run_torch_mlir_pipeline(torch_module, LINALG_PIPELINE, f"Lowering {name} from torch to linalg")
+    tm_tensor.compare_bools_unsigned(torch_module)
+    _run_torch_mlir_pipeline(torch_module, tm_tensor.LOWER_TO_LOOPS, f"Lowering the tm_tensor ops of {name} to loops")
     linalg_ir = torch_module.operation.get_asm(large_elements_limit=None, enable_debug_info=True)
     return CapturedModel(name, inputs, outputs, program.call_spec.out_spec, torch_ir, linalg_ir)

@@ -17,6 +17,7 @@ from ember.passes.pipeline_syntax import parse_options
 _PASS_MODULES: dict[str, str] = {
     "ember-check-llvm-lowered": "ember.passes.check_llvm_lowered",
     "ember-bool-to-byte": "ember.passes.bool_to_byte",
+    "ember-seal-buffer-islands": "ember.passes.seal_buffer_islands",
     "ember-fold-constants": "ember.passes.fold_constants",
     "ember-plan-memory": "ember.passes.plan_memory",
     "ember-fuse-groups": "ember.passes.fuse_groups",
