@@ -21,6 +21,7 @@ import functools
 import re
 
 from mlir import ir
+from mlir.dialects import tensor
 from mlir.dialects.transform import interpreter
 from mlir.passmanager import PassManager
 
@@ -50,6 +51,14 @@ def _largest_divisor(n: int, limit: int) -> int:
     return max(d for d in range(1, max(1, min(n, limit)) + 1) if n % d == 0)
 
 
+def _vector_tile(n: int, limit: int, lanes: int) -> int:
+    """A tile of `n` for one vector dimension: whole registers where `n` allows, else a power
+    of two (a vector<28xf32> becomes a mess of partial registers and spills)."""
+    divisors = [d for d in range(1, min(n, limit) + 1) if n % d == 0]
+    whole = [d for d in divisors if d % lanes == 0]
+    return max(whole) if whole else max(d for d in divisors if d & (d - 1) == 0)
+
+
 def _static_ranges(op: ir.Operation) -> list[int] | None:
     """The loop ranges of a linalg op with static shapes (from its operands' shapes)."""
     maps = [ir.AffineMapAttr(m).value for m in op.attributes["indexing_maps"]]
@@ -72,6 +81,65 @@ def _iterators(op: ir.Operation) -> list[str]:
 
 def _is_projected(op: ir.Operation) -> bool:
     return all(ir.AffineMapAttr(m).value.is_projected_permutation for m in op.attributes["indexing_maps"])
+
+
+_FOLD_UNIT_DIMS = """transform.apply_patterns to {} {{
+      transform.apply_patterns.linalg.fold_unit_extent_dims_via_slices
+      transform.apply_patterns.canonicalization
+    }} : !transform.any_op"""
+
+
+def _allow_fma(op: ir.Operation) -> None:
+    """Lets LLVM fuse the multiply-add of a contraction's body into one FMA, as the matmul
+    schedule's `vector.fma` does."""
+    for inner in op.regions[0].blocks[0].operations:
+        if inner.operation.name in ("arith.mulf", "arith.addf"):
+            inner.operation.attributes["fastmath"] = ir.Attribute.parse("#arith.fastmath<contract>")
+
+
+def _index_term(expr) -> bool:
+    """`d` or `d * c`."""
+    if isinstance(expr, ir.AffineDimExpr):
+        return True
+    return isinstance(expr, ir.AffineMulExpr) and isinstance(expr.lhs, ir.AffineDimExpr) \
+        and isinstance(expr.rhs, ir.AffineConstantExpr)
+
+
+def _is_window(op: ir.Operation) -> bool:
+    """Whether every operand index is a loop index or a sum of two, each maybe scaled by a
+    constant: a convolution window (`oh * stride + kh * dilation`)."""
+    for attr in op.attributes["indexing_maps"]:
+        for expr in ir.AffineMapAttr(attr).value.results:
+            if not (_index_term(expr) or isinstance(expr, ir.AffineAddExpr)
+                    and _index_term(expr.lhs) and _index_term(expr.rhs)):
+                return False
+    return True
+
+
+def _strides_to_slices(op: ir.Operation) -> None:
+    """Rewrites an operand read at `d * stride` (a strided convolution once its window dims are
+    unit tiles) into a strided `tensor.extract_slice` read at `d`, which the vectorizer takes."""
+    if "indexing_maps" not in op.attributes:
+        return
+    ranges = _static_ranges(op)
+    maps = [ir.AffineMapAttr(m).value for m in op.attributes["indexing_maps"]]
+    if ranges is None or all(m.is_projected_permutation for m in maps):
+        return
+    for i, (value, amap) in enumerate(zip(op.operands, maps)):
+        if amap.is_projected_permutation:
+            continue
+        if not all(_index_term(e) for e in amap.results) or not isinstance(value.type, ir.RankedTensorType):
+            return
+        dims = [e if isinstance(e, ir.AffineDimExpr) else e.lhs for e in amap.results]
+        strides = [1 if isinstance(e, ir.AffineDimExpr) else e.rhs.value for e in amap.results]
+        sizes = [ranges[d.position] for d in dims]
+        with ir.InsertionPoint(op), op.location:
+            sliced = tensor.extract_slice(
+                ir.RankedTensorType.get(sizes, ir.RankedTensorType(value.type).element_type),
+                value, [], [], [], [0] * len(sizes), sizes, strides)
+        op.operands[i] = sliced
+        maps[i] = ir.AffineMap.get(amap.n_dims, 0, dims)
+    op.attributes["indexing_maps"] = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in maps])
 
 
 def _linalg_ops(block_owner: ir.Operation) -> list[ir.Operation]:
@@ -155,7 +223,7 @@ class TileAndVectorize(EmberPass):
 
     vector_bits: int = 0  # 0: the host's widest SIMD registers
     vector_elements: int = 1024  # the most elements one tile of an elementwise/reduction op holds
-    register_rows: int = 8  # rows of a matmul register block (batch > 1)
+    accumulators: int = 16  # vector registers that hold a matmul/conv accumulator block (AVX-512)
 
     def run(self, op):
         lanes = (self.vector_bits or host_vector_bits()) // 32
@@ -176,30 +244,51 @@ class TileAndVectorize(EmberPass):
     def _contraction(self, group: ir.Operation, lanes: int) -> bool:
         members = _linalg_ops(group)
         roots = [m for m in members if kind_of(m) == "contraction"]
-        if len(roots) != 1 or "indexing_maps" not in roots[0].attributes or not _is_projected(roots[0]):
+        if len(roots) != 1 or "indexing_maps" not in roots[0].attributes:
+            return False
+        window = not _is_projected(roots[0])
+        if window and not _is_window(roots[0]):
             return False
         root, tail = roots[0], members[-1]
         ranges, iterators = _static_ranges(root), _iterators(root)
         if ranges is None:
             return False
         parallel = [r for r, it in zip(ranges, iterators) if it == "parallel"]
-        if len(parallel) < 2 or _static_ranges(tail) is None or len(_static_ranges(tail)) != len(parallel):
-            return False
+        if len(parallel) < 2 or tail != root and _static_ranges(tail) != parallel:
+            return False  # the epilogue must run over the contraction's result, element by element
         rows, cols = parallel[-2], parallel[-1]
-        tn = _largest_divisor(cols, (2 if rows > 1 else 4) * lanes)
-        tm = _largest_divisor(rows, self.register_rows if lanes >= 16 else self.register_rows // 2)
+        tn = _vector_tile(cols, (2 if rows > 1 else 4) * lanes, lanes)
+        # About half the vector registers hold the accumulator block.
+        registers = self.accumulators if lanes >= 16 else self.accumulators // 2  # AVX2 has 16, not 32
+        tm = _largest_divisor(rows, max(1, registers // -(-tn // lanes)))
         schedule = _Schedule()
         handles = {m: schedule.tag(m) for m in members}
         tiled, loops = schedule.tile(handles[tail], [1] * (len(parallel) - 2) + [tm, tn])
         fused = {tail: tiled}
+        # The tail's own init reaches the tile loops as their iter_args, not as a slice to fuse:
+        # it stays outside, as an op of its own.
+        tail_inits = {v.owner.operation for v in tail.operands[len(tail.operands) - len(tail.results):]}
         for member in reversed(members[:-1]):  # consumers first: each producer then has its use in the loop
-            fused[member] = schedule.fuse_into(handles[member], loops[-1])
+            if member not in tail_inits:
+                fused[member] = schedule.fuse_into(handles[member], loops[-1])
         # The reduction loops go inside the register block: one rank-1 update per step.
-        schedule.tile(fused[root], [0] * len(parallel) + [1] * (len(ranges) - len(parallel)))
+        _, reduction_loops = schedule.tile(fused[root], [int(it == "reduction") for it in iterators])
+        if window:
+            # A convolution's window sums (oh + kh) become plain indices once the window and
+            # channel dims are unit tiles: with unit dims dropped, each step of the reduction
+            # loops is an elementwise multiply-add of a row block by a weight (and broadcast
+            # epilogue operands lose their constant indices), which vectorizes.
+            _allow_fma(root)
+            schedule.add(_FOLD_UNIT_DIMS.format(loops[-1]))
         if not _apply(group, schedule):
             return False
         _untag(group)
+        _erase_dead(group)  # the originals of the ops fused into the tile loops
         for linalg_op in _linalg_ops_deep(group):
+            if linalg_op.parent.operation == group:  # not tiled yet
+                self._elementwise(group, linalg_op)
+                continue
+            _strides_to_slices(linalg_op)
             self._vectorize(group, linalg_op)
         return True
 
@@ -224,10 +313,15 @@ class TileAndVectorize(EmberPass):
             sizes[i] = _largest_divisor(ranges[i], max(1, self.vector_elements // elements))
             elements *= sizes[i]
         schedule = _Schedule()
-        handle = schedule.tag(op)
-        if any(sizes):
-            handle, _ = schedule.tile(handle, sizes)
-        schedule.add(f"transform.structured.vectorize {handle} : !transform.any_op")
+        _, loops = schedule.tile(schedule.tag(op), sizes)
+        # Unit dims dropped: broadcasts of [C, 1, 1] operands index with constants otherwise,
+        # which the vectorizer rejects.
+        schedule.add(_FOLD_UNIT_DIMS.format(loops[-1]))
+        schedule.add(f"""%tiles = transform.structured.match interface{{LinalgOp}} in {loops[-1]} : (!transform.any_op) -> !transform.any_op
+    transform.foreach %tiles : !transform.any_op {{
+    ^bb0(%tile: !transform.any_op):
+      transform.structured.vectorize %tile : !transform.any_op
+    }}""")
         _apply(scope, schedule)
         _untag(scope)
 
@@ -239,29 +333,55 @@ class TileAndVectorize(EmberPass):
         _untag(scope)
 
     def _lower_vectors(self, func: ir.Operation) -> None:
-        """Cleans up the vectorized IR, hoists accumulators out of reduction loops and lowers
-        contractions to FMAs."""
-        schedule = _Schedule()
-        schedule.add("""transform.apply_patterns to %root {
+        """Cleans up the vectorized IR, hoists accumulators out of reduction loops (innermost
+        loop first, so that they climb as far as they are invariant) and lowers contractions
+        to FMAs."""
+        cleanup = _Schedule()
+        cleanup.add("""transform.apply_patterns to %root {
       transform.apply_patterns.vector.reduction_to_contract
       transform.apply_patterns.vector.transfer_permutation_patterns
       transform.apply_patterns.linalg.tiling_canonicalization
       transform.apply_patterns.canonicalization
     } : !transform.any_op
-    transform.apply_cse to %root : !transform.any_op
-    %loops = transform.structured.match ops{["scf.for"]} in %root : (!transform.any_op) -> !transform.any_op
-    transform.foreach %loops : !transform.any_op {
-    ^bb0(%loop: !transform.any_op):
-      transform.loop.hoist_loop_invariant_subsets %loop : !transform.any_op
-    }
-    transform.apply_patterns to %root {
+    transform.apply_cse to %root : !transform.any_op""")
+        lower = _Schedule()
+        lower.add("""transform.apply_patterns to %root {
       transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
       transform.apply_patterns.vector.lower_outerproduct
       transform.apply_patterns.vector.lower_multi_reduction lowering_strategy = "innerreduction"
       transform.apply_patterns.canonicalization
     } : !transform.any_op""")
-        if not _apply(func, schedule):
-            raise RuntimeError("ember-tile-and-vectorize: the vector clean-up schedule failed")
+        for schedule in (cleanup, self._hoisting, lower):
+            if callable(schedule):
+                schedule = schedule(func)  # tags the loops as they are now
+            if schedule.lines and not _apply(func, schedule):
+                raise RuntimeError("ember-tile-and-vectorize: the vector clean-up schedule failed")
+            _untag(func)
+
+    @staticmethod
+    def _hoisting(func: ir.Operation) -> "_Schedule":
+        schedule = _Schedule()
+        for loop in _loops_innermost_first(func):
+            schedule.add(f"transform.loop.hoist_loop_invariant_subsets {schedule.tag(loop)} : !transform.any_op")
+        return schedule
+
+
+def _loops_innermost_first(op: ir.Operation) -> list[ir.Operation]:
+    loops = []
+
+    def visit(inner):
+        if inner.name == "scf.for":
+            loops.append(inner)
+        return ir.WalkResult.ADVANCE
+
+    op.walk(visit, ir.WalkOrder.POST_ORDER)
+    return loops
+
+
+def _erase_dead(group: ir.Operation) -> None:
+    for op in reversed([o.operation for o in group.regions[0].blocks[0].operations]):
+        if kind_of(op) is not None and all(len(list(r.uses)) == 0 for r in op.results):
+            op.erase()
 
 
 def _functions(op: ir.Operation) -> list[ir.Operation]:
