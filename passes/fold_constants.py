@@ -6,8 +6,13 @@ imports weights that way) and whose `outs` give only a shape:
   - `linalg.broadcast`, `tensor.expand_shape`, `tensor.collapse_shape`,
   - all-parallel `linalg.generic` whose body is elementwise arith/math (batch norm's
     `1 / sqrt(var + eps)`, ...), including `cf.assert`s that hold on the constants.
-Each becomes one `arith.constant` holding the result computed with numpy; constants and
-`tensor.empty`s left without uses are erased.
+Each becomes one `arith.constant` holding the result computed with numpy.
+
+Then batch norm folds into the convolution before it: a `linalg.conv_2d_nchw_fchw` of a
+constant weight from a zero `linalg.fill`, followed by a single-use chain of generics that add,
+subtract or multiply by a per-output-channel constant (`a * conv + b` in all), becomes the
+convolution with weight `W * a` from an init of `b` broadcast (`linalg.broadcast`).
+Constants, `tensor.empty`s and `linalg.fill`s left without uses are erased.
 
 Left alone: `dense_resource` operands (the Python bindings cannot read their bytes), bodies
 with ops not in `_ELEMENTWISE`, and results more than `max-growth` times as large as their
@@ -19,7 +24,7 @@ import operator
 
 import numpy as np
 from mlir import ir
-from mlir.dialects import arith
+from mlir.dialects import arith, linalg
 
 from ember.passes.registry import EmberPass, register_pass
 
@@ -184,8 +189,79 @@ def _constant_inputs(op) -> list[ir.Value]:
     return [op.operands[0]]
 
 
+_AFFINE_STEPS = {"arith.addf", "arith.subf", "arith.mulf"}
+
+
+def _per_channel_step(op, value: ir.Value, channels: int):
+    """(op name, constant per output channel) if `op` is a generic that computes
+    `value <op> c[channel]` (batch norm after a convolution: `- mean`, `* inv_std`, `* weight`,
+    `+ bias`); else None."""
+    if op.operation.name != "linalg.generic" or len(op.inputs) != 2 or len(op.results) != 1:
+        return None
+    maps = [ir.AffineMapAttr(a).value for a in op.attributes["indexing_maps"]]
+    identity = ir.AffineMap.get_identity(4)
+    if op.inputs[0] != value or maps[0] != identity or maps[2] != identity:
+        return None
+    if [e.position for e in maps[1].results if isinstance(e, ir.AffineDimExpr)] != [1]:
+        return None
+    try:
+        constant = _constant_array(op.inputs[1])
+    except _NotFoldable:
+        return None
+    body = list(op.regions[0].blocks[0].operations)
+    arguments = list(op.regions[0].blocks[0].arguments)
+    if constant.size != channels or len(body) != 2 or body[0].operation.name not in _AFFINE_STEPS:
+        return None
+    step, yielded = body
+    if list(step.operands) != arguments[:2] or yielded.operands[0] != step.result:
+        return None  # also rejects `c - value`
+    return step.operation.name, constant.reshape(channels)
+
+
+def _fold_into_convolution(conv) -> None:
+    """conv(x, W) from a zero init, then per-channel `+ - *` by constants (batch norm):
+    becomes conv(x, W * a) from an init of b, where the chain computes `a * conv + b`."""
+    fill = conv.outputs[0].owner
+    if not (isinstance(fill, ir.OpView) and fill.operation.name == "linalg.fill"):
+        return
+    try:
+        weight = _constant_array(conv.inputs[1])
+        zero = _constant_array(fill.inputs[0])
+    except _NotFoldable:
+        return
+    if zero != 0:
+        return
+    channels = weight.shape[0]
+    scale, shift = np.ones(channels, weight.dtype), np.zeros(channels, weight.dtype)
+    value, chain = conv.results[0], []
+    while len(uses := list(value.uses)) == 1 and (step := _per_channel_step(uses[0].owner, value, channels)):
+        name, constant = step
+        if name == "arith.addf":
+            shift = shift + constant
+        elif name == "arith.subf":
+            shift = shift - constant
+        else:
+            scale, shift = scale * constant, shift * constant
+        chain.append(uses[0].owner)
+        value = chain[-1].results[0]
+    if not chain:
+        return
+    with ir.InsertionPoint(conv), conv.location:
+        scaled = weight * scale.reshape(-1, *[1] * (weight.ndim - 1))
+        conv.operation.operands[1] = arith.ConstantOp(conv.inputs[1].type, ir.DenseElementsAttr.get(scaled)).result
+        bias = arith.ConstantOp(
+            ir.RankedTensorType.get([channels], weight_type := ir.RankedTensorType(conv.inputs[1].type).element_type),
+            ir.DenseElementsAttr.get(shift.astype(weight.dtype), type=weight_type),
+        ).result
+        init = linalg.broadcast(bias, outs=[fill.outputs[0]], dimensions=[0, 2, 3])
+        conv.operation.operands[2] = init.operation.results[0]
+    value.replace_all_uses_with(conv.results[0])
+    for op in reversed(chain):
+        op.operation.erase()
+
+
 def _erase_if_dead(op) -> None:
-    if op.operation.name in ("arith.constant", "tensor.empty") and not any(list(r.uses) for r in op.results):
+    if op.operation.name in ("arith.constant", "tensor.empty", "linalg.fill") and not any(list(r.uses) for r in op.results):
         op.operation.erase()
 
 
@@ -204,6 +280,9 @@ class FoldConstants(EmberPass):
                 for candidate in list(block.operations):
                     if candidate.operation.name in _FOLDABLE:
                         self._try_fold(candidate)
+                for candidate in list(block.operations):
+                    if candidate.operation.name == "linalg.conv_2d_nchw_fchw":
+                        _fold_into_convolution(candidate)
                 for candidate in reversed(list(block.operations)):
                     _erase_if_dead(candidate)
 

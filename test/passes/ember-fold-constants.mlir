@@ -125,3 +125,69 @@ func.func @reads_init() -> tensor<2xf32> {
   } -> tensor<2xf32>
   return %r : tensor<2xf32>
 }
+
+// Batch norm after a convolution, (conv - mean) * scale + bias per output channel, folds into
+// the weights (W * scale) and an init of bias - mean * scale.
+// CHECK-LABEL: func.func @conv_batch_norm
+// CHECK-SAME: (%[[X:.*]]: tensor<1x1x3x3xf32>)
+// CHECK-NOT: linalg.fill
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[-1.000000e+00, 5.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}2.000000e+00, 2.000000e+00], [2.000000e+00, 2.000000e+00]]], {{\[\[\[}}3.000000e+00, 3.000000e+00], [3.000000e+00, 3.000000e+00]]]]> : tensor<2x1x2x2xf32>
+// CHECK: %[[INIT:.*]] = linalg.broadcast ins(%[[B]] : tensor<2xf32>) outs(%{{.*}} : tensor<1x2x2x2xf32>) dimensions = [0, 2, 3]
+// CHECK: %[[CONV:.*]] = linalg.conv_2d_nchw_fchw {{.*}} ins(%[[X]], %[[W]] : {{.*}}) outs(%[[INIT]] : tensor<1x2x2x2xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[CONV]]
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#channel = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+func.func @conv_batch_norm(%x: tensor<1x1x3x3xf32>) -> tensor<1x2x2x2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<1.0> : tensor<2x1x2x2xf32>
+  %mean = arith.constant dense<[[[1.0]], [[-1.0]]]> : tensor<2x1x1xf32>
+  %scale = arith.constant dense<[[[2.0]], [[3.0]]]> : tensor<2x1x1xf32>
+  %bias = arith.constant dense<[[[1.0]], [[2.0]]]> : tensor<2x1x1xf32>
+  %e = tensor.empty() : tensor<1x2x2x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x1x3x3xf32>, tensor<2x1x2x2xf32>) outs(%f : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %s = linalg.generic {indexing_maps = [#id4, #channel, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c, %mean : tensor<1x2x2x2xf32>, tensor<2x1x1xf32>) outs(%e : tensor<1x2x2x2xf32>) {
+  ^bb0(%in: f32, %m: f32, %out: f32):
+    %r = arith.subf %in, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x2x2xf32>
+  %p = linalg.generic {indexing_maps = [#id4, #channel, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s, %scale : tensor<1x2x2x2xf32>, tensor<2x1x1xf32>) outs(%e : tensor<1x2x2x2xf32>) {
+  ^bb0(%in: f32, %k: f32, %out: f32):
+    %r = arith.mulf %in, %k : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x2x2xf32>
+  %a = linalg.generic {indexing_maps = [#id4, #channel, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%p, %bias : tensor<1x2x2x2xf32>, tensor<2x1x1xf32>) outs(%e : tensor<1x2x2x2xf32>) {
+  ^bb0(%in: f32, %b: f32, %out: f32):
+    %r = arith.addf %in, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x2x2xf32>
+  return %a : tensor<1x2x2x2xf32>
+}
+
+// Not folded into the convolution: `c - conv` (not of the form conv <op> c).
+// CHECK-LABEL: func.func @conv_reversed_subtract
+// CHECK: linalg.fill
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK: arith.subf
+func.func @conv_reversed_subtract(%x: tensor<1x1x3x3xf32>) -> tensor<1x2x2x2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<1.0> : tensor<2x1x2x2xf32>
+  %mean = arith.constant dense<[[[1.0]], [[-1.0]]]> : tensor<2x1x1xf32>
+  %e = tensor.empty() : tensor<1x2x2x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x1x3x3xf32>, tensor<2x1x2x2xf32>) outs(%f : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %s = linalg.generic {indexing_maps = [#id4, #channel, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c, %mean : tensor<1x2x2x2xf32>, tensor<2x1x1xf32>) outs(%e : tensor<1x2x2x2xf32>) {
+  ^bb0(%in: f32, %m: f32, %out: f32):
+    %r = arith.subf %m, %in : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x2x2xf32>
+  return %s : tensor<1x2x2x2xf32>
+}
