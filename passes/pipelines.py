@@ -38,7 +38,7 @@ def cpu_stages() -> list[tuple[str, str]]:
     return [
         # ember-fold-constants: weight-only work (transposes, batch-norm scales) happens once, here.
         # ember-bool-to-byte: no i1 memref may reach finalize-memref-to-llvm (it aborts).
-        ("fused", "ember-seal-buffer-islands,ember-fold-constants,func.func(linalg-generalize-named-ops),canonicalize,ember-bool-to-byte,ember-fuse-groups"),
+        ("fused", "ember-seal-buffer-islands,ember-fold-constants,func.func(linalg-generalize-named-ops),canonicalize,ember-bool-to-byte,ember-erase-dead-results,ember-fuse-groups"),
         # Each group becomes register/cache tiles of vector ops; then plain ops again for bufferization.
         ("vectorized", "ember-tile-and-vectorize,ember-dissolve-groups,canonicalize,cse"),
         ("bufferized", BUFFERIZE),

@@ -170,14 +170,16 @@ class _Schedule:
     def add(self, line: str) -> None:
         self.lines.append(line)
 
-    def tile(self, handle: str, sizes: list[int]) -> tuple[str, list[str]]:
-        """tile_using_for: returns the tiled op's handle and one handle per loop."""
+    def tile(self, handle: str, sizes: list[int], interchange: list[int] | None = None) -> tuple[str, list[str]]:
+        """tile_using_for: returns the tiled op's handle and one handle per loop (outermost
+        first)."""
         self.count += 1
         loops = [f"%loop{self.count}_{i}" for i, s in enumerate(sizes) if s]
         tiled = f"%tiled{self.count}"
         results = ", ".join([tiled, *loops])
         types = ", ".join(["!transform.any_op"] * (1 + len(loops)))
-        self.add(f"{results} = transform.structured.tile_using_for {handle} tile_sizes {sizes}"
+        order = f" interchange = {interchange}" if interchange else ""
+        self.add(f"{results} = transform.structured.tile_using_for {handle} tile_sizes {sizes}{order}"
                  f" : (!transform.any_op) -> ({types})")
         return tiled, loops
 
@@ -223,6 +225,7 @@ class TileAndVectorize(EmberPass):
 
     vector_bits: int = 0  # 0: the host's widest SIMD registers
     vector_elements: int = 1024  # the most elements one tile of an elementwise/reduction op holds
+    columns_outer: bool = True  # matmul/conv: loop over column blocks outside row blocks
     accumulators: int = 16  # vector registers that hold a matmul/conv accumulator block (AVX-512)
 
     def run(self, op):
@@ -263,7 +266,11 @@ class TileAndVectorize(EmberPass):
         tm = _largest_divisor(rows, max(1, registers // -(-tn // lanes)))
         schedule = _Schedule()
         handles = {m: schedule.tag(m) for m in members}
-        tiled, loops = schedule.tile(handles[tail], [1] * (len(parallel) - 2) + [tm, tn])
+        # Column blocks outside row blocks: one column panel of the weights is reused by every
+        # row block while it is in cache.
+        outer = list(range(len(parallel) - 2))
+        tiled, loops = schedule.tile(handles[tail], [1] * len(outer) + [tm, tn],
+                                     outer + [len(outer) + 1, len(outer)] if self.columns_outer else None)
         fused = {tail: tiled}
         # The tail's own init reaches the tile loops as their iter_args, not as a slice to fuse:
         # it stays outside, as an op of its own.
@@ -312,6 +319,9 @@ class TileAndVectorize(EmberPass):
                 continue
             sizes[i] = _largest_divisor(ranges[i], max(1, self.vector_elements // elements))
             elements *= sizes[i]
+        if not any(sizes):  # a reduction to one scalar: no loops to tile, vectorized whole
+            self._vectorize(scope, op)
+            return
         schedule = _Schedule()
         _, loops = schedule.tile(schedule.tag(op), sizes)
         # Unit dims dropped: broadcasts of [C, 1, 1] operands index with constants otherwise,
