@@ -51,6 +51,15 @@ def _largest_divisor(n: int, limit: int) -> int:
     return max(d for d in range(1, max(1, min(n, limit)) + 1) if n % d == 0)
 
 
+_LIBM_MATH = frozenset({"math.erf", "math.exp", "math.exp2", "math.expm1", "math.log", "math.log1p", "math.log2",
+                        "math.log10", "math.tanh", "math.sin", "math.cos", "math.tan", "math.atan", "math.atan2",
+                        "math.powf", "math.erfc", "math.asin", "math.acos", "math.sinh", "math.cosh"})
+
+
+def _calls_libm(op: ir.Operation) -> bool:
+    return any(inner.operation.name in _LIBM_MATH for inner in op.regions[0].blocks[0].operations)
+
+
 def _vector_tile(n: int, limit: int, lanes: int) -> int:
     """A tile of `n` for one vector dimension: whole registers where `n` allows, else a power
     of two (a vector<28xf32> becomes a mess of partial registers and spills)."""
@@ -313,11 +322,14 @@ class TileAndVectorize(EmberPass):
                 reduction_elements *= r
         if reduction_elements > self.vector_elements * 4:
             return
+        # LLVM turns vector math it has no instruction for into one libm call per element:
+        # a tile of one register keeps that code small.
+        budget = (self.vector_bits or host_vector_bits()) // 32 if _calls_libm(op) else self.vector_elements
         sizes, elements = [0] * len(ranges), reduction_elements
         for i in reversed(range(len(ranges))):
             if iterators[i] != "parallel":
                 continue
-            sizes[i] = _largest_divisor(ranges[i], max(1, self.vector_elements // elements))
+            sizes[i] = _largest_divisor(ranges[i], max(1, budget // elements))
             elements *= sizes[i]
         if not any(sizes):  # a reduction to one scalar: no loops to tile, vectorized whole
             self._vectorize(scope, op)
