@@ -4,12 +4,13 @@ import torch
 import torch.utils._pytree as pytree
 from mlir import ir
 
+from ember import isolation
 from ember.dialects import new_context
 from ember.errors import EmberError, InputError, InputValueError, LoweringError
 from ember.frontend.capture import CapturedModel, TensorSpec, capture
-from ember.passes.pass_manager import format_diagnostics, run_pipeline
+from ember.passes.pass_manager import format_diagnostics
 from ember.passes.pipelines import cpu_stages
-from ember.runtime.cpu import CpuExecutable
+from ember.runtime.cpu import C_RUNNER_UTILS, CpuExecutable
 
 
 def _elided(module: ir.Module) -> str:
@@ -98,10 +99,15 @@ class CompiledModule:
         return f"<ember.CompiledModule {self.name}({sig})>"
 
 
-def compile(model, example_inputs, *, pipeline: str | None = None, opt_level: int = 3) -> CompiledModule:
+def compile(
+    model, example_inputs, *, pipeline: str | None = None, opt_level: int = 3, isolate: bool | str | None = None
+) -> CompiledModule:
     """Compiles `model` (an nn.Module or a function of tensors) for the shapes and dtypes of
     `example_inputs`. `pipeline` replaces the `ember-cpu` pipeline with any pipeline text
-    (ember and upstream passes) that ends in the LLVM dialect."""
+    (ember and upstream passes) that ends in the LLVM dialect. `isolate` (True/"passes", "full",
+    False/"off"; default `EMBER_ISOLATE`, else True for a custom `pipeline` only) runs the passes
+    ("full": and a trial of LLVM's code generation) in a child process, so that a native abort in
+    MLIR/LLVM raises IsolatedCrashError instead of killing this process (see ember.isolation)."""
     captured = capture(model, example_inputs)
     context = new_context()
     module = _parse_linalg(captured, context)
@@ -112,10 +118,18 @@ def compile(model, example_inputs, *, pipeline: str | None = None, opt_level: in
                 main = op
         main.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
     stages = {"torch": captured.torch_ir, "linalg": _elided(module)}
-    for stage, text in cpu_stages() if pipeline is None else [("llvm", pipeline)]:
-        run_pipeline(module, text, label=captured.name)
-        stages[stage] = _elided(module)
-    run_pipeline(module, "builtin.module(ember-check-llvm-lowered)", label=captured.name)
+    lowering = cpu_stages() if pipeline is None else [("llvm", pipeline)]
+    module, snapshots = isolation.lower(
+        module,
+        [*lowering, ("checked", "builtin.module(ember-check-llvm-lowered)")],
+        captured.name,
+        _elided,
+        mode=isolation.isolation_mode(isolate, custom_pipeline=pipeline is not None),
+        opt_level=opt_level,
+        jit_libs=[C_RUNNER_UTILS],
+    )
+    snapshots.pop("checked")
+    stages.update(snapshots)
     executable = CpuExecutable(
         module,
         [s.shape for s in captured.inputs],

@@ -34,4 +34,10 @@ class PipelineSyntaxError(EmberError, ValueError):
 
 
 class IsolatedCrashError(EmberError):
-    """A compile stage run in a child process died of a signal (a native abort in MLIR/LLVM)."""
+    """A compile stage run in a child process died of a signal (a native abort in MLIR/LLVM);
+    `stage` names the stage, `reproducer` is the path of a file that replays the crash."""
+
+    def __init__(self, message: str, stage: str | None = None, reproducer: str | None = None):
+        super().__init__(message)
+        self.stage = stage
+        self.reproducer = reproducer

@@ -1,0 +1,136 @@
+"""Compiles where a native crash cannot take the user's process down with it.
+
+The upstream MLIR wheel is built with assertions: an input that trips one (a `memref.load` of
+`i1` reaching `finalize-memref-to-llvm` did, for 8% of a corpus of small torch modules) aborts
+the whole process with SIGABRT, not an exception. Isolated, the pass pipeline down to the LLVM
+dialect runs in a forked child, which sends back the result as MLIR bytecode together with each
+stage's IR; the parent JITs it. A child that dies of a signal becomes an `IsolatedCrashError`
+naming the stage, the pass and a reproducer file.
+
+The setting (`ember.compile(isolate=...)`, else the environment variable `EMBER_ISOLATE`):
+- "off" (False, "0"): everything in-process;
+- "passes" (True, "1"): the pass pipeline in the child, LLVM's code generation in the parent;
+- "full": the child also tries LLVM's code generation (ExecutionEngine) before the parent
+  repeats it, so that an abort there is contained too, at the price of JIT-ing twice.
+Unset, a custom `pipeline` is isolated ("passes") and ember's own `ember-cpu` is not: its known
+abort is what `ember-bool-to-byte` removes, and ember's corpus of bool and tm_tensor modules
+runs through it in-process.
+"""
+
+import io
+import os
+import signal
+import traceback
+from multiprocessing import Pipe
+
+from mlir import ir
+from mlir.execution_engine import ExecutionEngine
+
+from ember import errors
+from ember.errors import EmberError, IsolatedCrashError
+from ember.passes.pass_manager import Step, expand, pipeline_text, run_pipeline, write_reproducer
+
+ENV_VAR = "EMBER_ISOLATE"
+MODES = ("off", "passes", "full")
+_SPELLINGS = {False: "off", True: "passes", "0": "off", "1": "passes", "false": "off", "true": "passes"}
+
+
+def isolation_mode(isolate: bool | str | None, custom_pipeline: bool) -> str:
+    """The setting: the argument, else `EMBER_ISOLATE`, else "passes" for custom pipelines only."""
+    if isolate is None:
+        isolate = os.environ.get(ENV_VAR, "").strip().lower() or ("passes" if custom_pipeline else "off")
+    mode = _SPELLINGS.get(isolate.lower() if isinstance(isolate, str) else isolate, isolate)
+    if mode not in MODES:
+        raise EmberError(f"isolate must be one of True, False, {', '.join(repr(m) for m in MODES)}; got {isolate!r}")
+    return mode
+
+
+def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot, *, mode: str,
+          opt_level: int, jit_libs: list[str]) -> tuple[ir.Module, dict[str, str]]:
+    """Runs `stages` ((name, pipeline text), in order) on `module`; returns the lowered module and
+    {stage: snapshot(module)} taken after each stage. Isolated, the module returned is a new one,
+    read back from the child; `module` itself is left as it was."""
+    if mode == "off":
+        snapshots = {}
+        for stage, text in stages:
+            run_pipeline(module, text, label=label)
+            snapshots[stage] = snapshot(module)
+        return module, snapshots
+    steps = [(stage, step) for stage, text in stages for step in expand(text)]
+    receiver, sender = Pipe(duplex=False)
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        receiver.close()
+        _child(module, steps, label, snapshot, mode == "full", jit_libs, opt_level, sender)
+    sender.close()
+    last = ("started", -1)
+    try:
+        while True:
+            last = receiver.recv()
+    except EOFError:  # the child closed its end: it finished or died
+        pass
+    receiver.close()
+    _, status = os.waitpid(pid, 0)
+    if last[0] == "done":
+        _, bytecode, snapshots = last
+        with module.context:
+            return ir.Module.parse(bytecode), snapshots
+    if last[0] == "error":
+        raise _rebuild_error(*last[1:])
+    _raise_crash(module, steps, last[1], status, label)
+
+
+def _child(module, steps, label, snapshot, trial_jit, jit_libs, opt_level, sender) -> None:
+    try:
+        # The parent's thread-pool threads do not exist in a forked child: stay single-threaded.
+        module.context.enable_multithreading(False)
+        snapshots = {}
+        for index, (stage, step) in enumerate(steps):
+            sender.send(("started", index))
+            run_pipeline(module, [step], label=label)
+            if index + 1 == len(steps) or steps[index + 1][0] != stage:
+                snapshots[stage] = snapshot(module)
+        if trial_jit:
+            sender.send(("started", len(steps)))
+            ExecutionEngine(module, opt_level=opt_level, shared_libs=jit_libs)
+        bytecode = io.BytesIO()  # ~10x faster to write and read back than text with large weights
+        module.operation.write_bytecode(bytecode)
+        sender.send(("done", bytecode.getvalue(), snapshots))
+    except EmberError as e:
+        sender.send(("error", type(e).__name__, str(e), getattr(e, "reproducer", None)))
+    except BaseException as e:  # a Python bug in a pass: an error for the parent, not a crash
+        sender.send(("error", "EmberError", f"{type(e).__name__}: {e}\n{traceback.format_exc()}", None))
+    finally:
+        sender.close()
+        os._exit(0)  # no atexit handlers, no torch teardown: they belong to the parent
+
+
+def _rebuild_error(kind: str, message: str, reproducer: str | None) -> EmberError:
+    error = getattr(errors, kind, EmberError)(message)
+    if reproducer is not None:
+        error.reproducer = reproducer
+    return error
+
+
+def _raise_crash(module: ir.Module, steps: list[tuple[str, Step]], index: int, status: int, label: str):
+    if os.WIFSIGNALED(status):
+        how = f"died of {signal.Signals(os.WTERMSIG(status)).name}"
+    else:
+        how = f"exited with status {os.WEXITSTATUS(status)} before reporting"
+    if index < 0:
+        raise IsolatedCrashError(f"the isolated compile of {label} {how} before its first pass", stage="start")
+    if index == len(steps):
+        stage, what, replay = "jit", "LLVM's code generation (ExecutionEngine)", steps
+    else:
+        stage, step = steps[index]
+        what, replay = f"pass '{step.name}'", steps[: index + 1]
+    # `module` is still the IR from before the first stage: replaying every pass up to the one
+    # that crashed reproduces the crash.
+    path = write_reproducer(module.operation, pipeline_text([s for _, s in replay]), f"{label}-crash")
+    raise IsolatedCrashError(
+        f"compiling {label} crashed in stage '{stage}', {what}: the isolated compiler process {how}"
+        " (a native abort inside MLIR/LLVM; the calling process is unharmed).\n"
+        f"reproducer: {path}\n  replay it with: ember-opt --run-reproducer {path}",
+        stage=stage,
+        reproducer=path,
+    )
