@@ -17,6 +17,7 @@ abort is what `ember-bool-to-byte` removes, and ember's corpus of bool and tm_te
 runs through it in-process.
 """
 
+import faulthandler
 import io
 import os
 import signal
@@ -82,6 +83,7 @@ def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot
 
 def _child(module, steps, label, snapshot, trial_jit, jit_libs, opt_level, sender) -> None:
     try:
+        faulthandler.disable()  # the parent reports a crash; a dump of its Python stack would mislead
         # The parent's thread-pool threads do not exist in a forked child: stay single-threaded.
         module.context.enable_multithreading(False)
         snapshots = {}
