@@ -145,8 +145,12 @@ def _build_torchscript(model, inputs):
 
 
 def _build_inductor(model, inputs):
+    import torch._inductor.config
+
     compiled = torch.compile(model, backend="inductor")
-    compiled(*inputs)  # torch.compile compiles on the first call
+    # Compiles on the first call; without its on-disk caches, as ember compiles from scratch too.
+    with torch._inductor.config.patch(force_disable_caches=True):
+        compiled(*inputs)
     return compiled
 
 
