@@ -4,16 +4,20 @@ to the host's SIMD width, with transform-dialect schedules built here in Python.
 Matches the `ember.fusion_group`s made by `ember-fuse-groups` (and linalg ops outside any group,
 as groups of one), all on tensors with static shapes, and produces `scf.for` loop nests over
 `vector` ops, still on tensors and still inside the groups:
-- "contraction" groups whose contraction reads its operands through plain (projected
-  permutation) maps, i.e. matmul and batch matmul: the group's last op (the end of the
-  epilogue) is tiled by a register block of `tm` rows × `tn` columns (`tn` a multiple of the
-  SIMD width), the epilogue, the contraction and its init are fused into that tile
-  (`fuse_into_containing_op`, producer into consumer only), the reduction is tiled by 1, every
-  tile is vectorized, the accumulator is hoisted out of the reduction loop, and `vector.contract`
-  becomes broadcasts and FMAs (`outerproduct` lowering): a register-blocked microkernel.
-- every other op (elementwise, reductions, convolutions): tiled so that each tile is at most
-  `vector-elements` elements along its innermost parallel dimensions, reductions whole, then
-  vectorized. An op whose reductions alone are larger stays as it is (scalar loops later).
+- "contraction" groups (matmul, batch matmul, and convolutions whose indices are loop indices
+  or `oh * stride + kh * dilation` sums): the group's last op (the end of the epilogue) is
+  tiled by a register block of `tm` rows × `tn` columns (`tn` whole SIMD registers where the
+  shape allows, else a power of two), column blocks outside row blocks; the epilogue, the
+  contraction and its init are fused into that tile (`fuse_into_containing_op`, producer into
+  consumer only), the reductions are tiled by 1, every tile is vectorized, the accumulator is
+  hoisted out of the reduction loops, and `vector.contract` becomes broadcasts and FMAs
+  (`outerproduct` lowering): a register-blocked microkernel. A convolution's unit window dims
+  are then dropped (its tile becomes a multiply-add of an input row block by one weight) and a
+  strided input read becomes a strided `tensor.extract_slice`.
+- every other op (elementwise, reductions, pooling): tiled so that each tile holds at most
+  `vector-elements` elements (one register where the body has math that LLVM turns into libm
+  calls), reductions whole, then vectorized. An op whose reductions alone are larger stays as
+  it is (scalar loops later).
 A schedule that fails on an op leaves it tiled or untouched: slower, never wrong.
 """
 
