@@ -100,10 +100,23 @@ def _check_example_inputs(name: str, arg_names: list[str], example_inputs) -> No
             )
 
 
+def _isfinite(x: torch.Tensor) -> torch.Tensor:
+    if not x.is_floating_point():
+        return torch.ones_like(x, dtype=torch.bool)
+    return torch.logical_not(torch.logical_or(torch.isinf(x), torch.isnan(x)))
+
+
+def _decompositions() -> dict:
+    """torch-mlir's table, plus ops that it cannot lower but whose parts it can."""
+    table = get_decomposition_table()
+    table[torch.ops.aten.isfinite.default] = _isfinite
+    return table
+
+
 def _export(module: torch.nn.Module, name: str, example_inputs: tuple):
     try:
         program = torch.export.export(module, example_inputs, strict=False)
-        return program.run_decompositions(get_decomposition_table())
+        return program.run_decompositions(_decompositions())
     except Exception as e:  # torch.export raises many types; all mean "cannot capture"
         first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         where = "".join(
