@@ -199,7 +199,7 @@ class IreeModule:
 def _build_ember(model, inputs, threads: int):
     import ember
 
-    return ember.compile(model, inputs)
+    return ember.compile(model, inputs, threads=threads)
 
 
 BACKENDS = ["eager", "torchscript", "inductor", "iree", "ember"]

@@ -10,7 +10,7 @@ from ember.errors import EmberError, InputError, InputValueError, LoweringError
 from ember.frontend.capture import CapturedModel, TensorSpec, capture
 from ember.passes.pass_manager import format_diagnostics
 from ember.passes.pipelines import cpu_stages
-from ember.runtime.cpu import C_RUNNER_UTILS, CpuExecutable
+from ember.runtime.cpu import CpuExecutable, jit_libraries
 
 
 def _elided(module: ir.Module) -> str:
@@ -100,14 +100,24 @@ class CompiledModule:
 
 
 def compile(
-    model, example_inputs, *, pipeline: str | None = None, opt_level: int = 3, isolate: bool | str | None = None
+    model,
+    example_inputs,
+    *,
+    pipeline: str | None = None,
+    opt_level: int = 3,
+    isolate: bool | str | None = None,
+    threads: int = 1,
 ) -> CompiledModule:
     """Compiles `model` (an nn.Module or a function of tensors) for the shapes and dtypes of
     `example_inputs`. `pipeline` replaces the `ember-cpu` pipeline with any pipeline text
     (ember and upstream passes) that ends in the LLVM dialect. `isolate` (True/"passes", "full",
     False/"off"; default `EMBER_ISOLATE`, else True for a custom `pipeline` only) runs the passes
     ("full": and a trial of LLVM's code generation) in a child process, so that a native abort in
-    MLIR/LLVM raises IsolatedCrashError instead of killing this process (see ember.isolation)."""
+    MLIR/LLVM raises IsolatedCrashError instead of killing this process (see ember.isolation).
+    `threads` > 1 runs independent tiles on that many cores (MLIR's async runtime); 1, the
+    default, runs on the calling thread only."""
+    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
+        raise EmberError(f"threads must be a positive int (1: single-thread), got {threads!r}")
     captured = capture(model, example_inputs)
     context = new_context()
     module = _parse_linalg(captured, context)
@@ -118,7 +128,7 @@ def compile(
                 main = op
         main.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
     stages = {"torch": captured.torch_ir, "linalg": _elided(module)}
-    lowering = cpu_stages() if pipeline is None else [("llvm", pipeline)]
+    lowering = cpu_stages(threads) if pipeline is None else [("llvm", pipeline)]
     module, snapshots = isolation.lower(
         module,
         [*lowering, ("checked", "builtin.module(ember-check-llvm-lowered)")],
@@ -126,7 +136,7 @@ def compile(
         _elided,
         mode=isolation.isolation_mode(isolate, custom_pipeline=pipeline is not None),
         opt_level=opt_level,
-        jit_libs=[C_RUNNER_UTILS],
+        jit_libs=jit_libraries(threads),
     )
     snapshots.pop("checked")
     stages.update(snapshots)
@@ -136,5 +146,6 @@ def compile(
         [s.shape for s in captured.outputs],
         [s.dtype for s in captured.outputs],
         opt_level=opt_level,
+        threads=threads,
     )
     return CompiledModule(captured, stages, executable)

@@ -33,19 +33,31 @@ LOWER_TO_LLVM = (
 )
 
 
-def cpu_stages() -> list[tuple[str, str]]:
-    """The stages of `ember-cpu`: (stage name, pipeline text)."""
+# Multi-core: the forall loops that ember-parallelize-tiles made become tasks on MLIR's async
+# runtime (libmlir_async_runtime.so, from the mlir wheel), `threads` of them per loop.
+def _async_lowering(threads: int) -> str:
+    return (
+        f"scf-forall-to-parallel,async-parallel-for{{async-dispatch num-workers={threads}}},"
+        "async-to-async-runtime,async-runtime-ref-counting,async-runtime-ref-counting-opt,"
+        "arith-expand,convert-async-to-llvm,"
+    )
+
+
+def cpu_stages(threads: int = 1) -> list[tuple[str, str]]:
+    """The stages of `ember-cpu`: (stage name, pipeline text). `threads` > 1 runs independent
+    tiles on that many cores; 1 keeps every loop sequential."""
+    parallel = threads > 1
     return [
         # ember-fold-constants: weight-only work (transposes, batch-norm scales) happens once, here.
         # ember-bool-to-byte: no i1 memref may reach finalize-memref-to-llvm (it aborts).
         ("fused", "ember-seal-buffer-islands,ember-fold-constants,func.func(linalg-generalize-named-ops),canonicalize,ember-bool-to-byte,ember-erase-dead-results,ember-fuse-groups"),
         # Each group becomes register/cache tiles of vector ops; then plain ops again for bufferization.
         ("vectorized", "ember-tile-and-vectorize,ember-dissolve-groups,canonicalize,cse"),
-        ("bufferized", BUFFERIZE),
-        ("llvm", LOWER_TO_LLVM),
+        ("bufferized", ("ember-parallelize-tiles," if parallel else "") + BUFFERIZE),
+        ("llvm", (_async_lowering(threads) if parallel else "") + LOWER_TO_LLVM),
     ]
 
 
 @register_pipeline("ember-cpu", "Lowers linalg-on-tensors to LLVM-dialect IR for ember's CPU runtime")
-def ember_cpu() -> str:
-    return ",".join(text for _, text in cpu_stages())
+def ember_cpu(threads: int = 1) -> str:
+    return ",".join(text for _, text in cpu_stages(threads))

@@ -20,6 +20,7 @@ _PASS_MODULES: dict[str, str] = {
     "ember-seal-buffer-islands": "ember.passes.seal_buffer_islands",
     "ember-fold-constants": "ember.passes.fold_constants",
     "ember-plan-memory": "ember.passes.plan_memory",
+    "ember-parallelize-tiles": "ember.passes.parallelize_tiles",
     "ember-erase-dead-results": "ember.passes.erase_dead_results",
     "ember-fuse-groups": "ember.passes.fuse_groups",
     "ember-dissolve-groups": "ember.passes.dissolve_groups",

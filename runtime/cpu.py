@@ -19,13 +19,20 @@ from ember.runtime.memref import make_descriptor
 
 MLIR_LIB_DIR = os.path.join(os.path.dirname(ir.__file__), "lib")
 C_RUNNER_UTILS = os.path.join(MLIR_LIB_DIR, "libmlir_c_runner_utils.so")
+ASYNC_RUNTIME = os.path.join(MLIR_LIB_DIR, "libmlir_async_runtime.so")  # for threads > 1
+
+
+def jit_libraries(threads: int = 1) -> list[str]:
+    """The shared libraries a module compiled for `threads` calls into."""
+    return [C_RUNNER_UTILS, ASYNC_RUNTIME] if threads > 1 else [C_RUNNER_UTILS]
 
 
 class CpuExecutable:
     """A JIT-compiled `main` over fixed input and output shapes."""
 
-    def __init__(self, module: ir.Module, input_shapes, output_shapes, output_dtypes, opt_level: int = 3):
-        self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[C_RUNNER_UTILS])
+    def __init__(self, module: ir.Module, input_shapes, output_shapes, output_dtypes, opt_level: int = 3,
+                 threads: int = 1):
+        self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=jit_libraries(threads))
         address = self._engine.raw_lookup("_mlir_ciface_main")  # the packed wrapper
         if not address:
             raise RuntimeError("the JIT-ed module has no _mlir_ciface_main")
