@@ -292,8 +292,10 @@ class FoldConstants(EmberPass):
             size = sum(math.prod(ir.RankedTensorType(r.type).shape) for r in op.results)
             if size > self.max_growth * max(1, sum(a.size for a in inputs)):
                 return
-            arrays = _fold(op, inputs)
             types = [ir.RankedTensorType(r.type) for r in op.results]
+            if any(str(t.element_type) == "i1" for t in types):
+                return  # dense i1 attributes pack bits; leave bool tensors to ember-bool-to-byte
+            arrays = _fold(op, inputs)
             attrs = [
                 ir.DenseElementsAttr.get(np.ascontiguousarray(a, dtype=_numpy_type(t.element_type)), type=t.element_type)
                 for a, t in zip(arrays, types)
