@@ -106,10 +106,23 @@ def _isfinite(x: torch.Tensor) -> torch.Tensor:
     return torch.logical_not(torch.logical_or(torch.isinf(x), torch.isnan(x)))
 
 
+def _index_with_masks(x: torch.Tensor, indices):
+    """x[mask] as x[mask.nonzero()]: torch-mlir's own lowering of a boolean index runs out of
+    memory (LLVM ERROR: out of memory, killing the process), while nonzero lowers."""
+    if not any(i is not None and i.dtype == torch.bool for i in indices):
+        return NotImplemented  # integer indices: keep aten.index.Tensor
+    expanded = []
+    for index in indices:
+        is_mask = index is not None and index.dtype == torch.bool
+        expanded.extend(torch.nonzero(index, as_tuple=True) if is_mask else [index])
+    return torch.ops.aten.index.Tensor(x, expanded)
+
+
 def _decompositions() -> dict:
     """torch-mlir's table, plus ops that it cannot lower but whose parts it can."""
     table = get_decomposition_table()
     table[torch.ops.aten.isfinite.default] = _isfinite
+    table[torch.ops.aten.index.Tensor] = _index_with_masks
     return table
 
 

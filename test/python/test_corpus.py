@@ -3,7 +3,8 @@
 Every module that produces or consumes a bool tensor once aborted the process (an `i1` memref
 reached finalize-memref-to-llvm); every module with a sort, scan or scatter once failed to parse
 upstream (torch-mlir's `tm_tensor` dialect). Each case here compiles with ember and matches eager;
-the few whose result shape depends on the input's values must raise a clear ember.CaptureError.
+the few whose result shape depends on the input's values must raise a clear ember.CaptureError,
+and the one that torch-mlir cannot lower a clear ember.LoweringError (it once ran out of memory).
 Shapes are tiny: the point is coverage of op families, one compile each.
 """
 
@@ -45,7 +46,7 @@ class Case:
     name: str
     fn: Callable
     args: tuple
-    capture_error: bool = False  # the result's shape depends on the input's values
+    error: type | None = None  # the clear error expected instead of a compiled module
 
     def __str__(self):
         return f"{self.family}-{self.name}"
@@ -190,22 +191,26 @@ CASES = [
     # repeat_interleave: static repeats compile; tensor repeats size the result by their values
     Case("repeat", "repeat_interleave_int", lambda a: torch.repeat_interleave(a, 2, dim=0), (randn(3, 2),)),
     Case("repeat", "repeat_interleave_tensor", lambda a, r: torch.repeat_interleave(a, r, dim=0),
-         (randn(3, 2), torch.tensor([1, 2, 1])), capture_error=True),
+         (randn(3, 2), torch.tensor([1, 2, 1])), error=ember.CaptureError),
     # data-dependent result shapes: a clear CaptureError, not a crash
-    Case("data_dependent", "bincount", lambda i: torch.bincount(i), (torch.tensor([1, 2, 2, 0]),), capture_error=True),
-    Case("data_dependent", "nonzero", lambda a: torch.nonzero(a > 0), (x34,), capture_error=True),
-    Case("data_dependent", "masked_select", lambda a, m: a[m], (x34, m34), capture_error=True),
+    Case("data_dependent", "bincount", lambda i: torch.bincount(i), (torch.tensor([1, 2, 2, 0]),), error=ember.CaptureError),
+    Case("data_dependent", "nonzero", lambda a: torch.nonzero(a > 0), (x34,), error=ember.CaptureError),
+    Case("data_dependent", "masked_select", lambda a, m: a[m], (x34, m34), error=ember.CaptureError),
     # ... but used inside a model whose result shape is static, they compile
     Case("data_dependent", "bincount_max", lambda i: torch.bincount(i).max(), (torch.tensor([1, 2, 2, 0, 2]),)),
     Case("data_dependent", "nonzero_sum", lambda a: torch.nonzero(a > 0).sum(), (x34,)),
+    Case("data_dependent", "masked_select_sum", lambda v, m: (v[m] * 2).sum(), (randn(6), mask(6))),
+    Case("data_dependent", "masked_rows_sum", lambda a: a[a[:, 0] > 0].sum(0), (x34,)),
+    # torch-mlir cannot lower x[mask2d] (as x[i, j] with two nonzero index vectors)
+    Case("data_dependent", "masked_select_2d_sum", lambda a: a[a > 0].sum(), (x34,), error=ember.LoweringError),
 ]
 
 def _case(entry) -> Case:
     return entry.values[0] if hasattr(entry, "values") else entry
 
 
-MATCH = [c for c in CASES if not _case(c).capture_error]
-CAPTURE_ERRORS = [c for c in CASES if _case(c).capture_error]
+MATCH = [c for c in CASES if _case(c).error is None]
+CLEAR_ERRORS = [c for c in CASES if _case(c).error is not None]
 
 
 def _check_bools(result, expected):
@@ -224,9 +229,10 @@ def test_compiles_and_matches_eager(case):
     torch.testing.assert_close(result, expected, equal_nan=True)
 
 
-@pytest.mark.parametrize("case", CAPTURE_ERRORS, ids=str)
-def test_data_dependent_result_shape_is_a_capture_error(case):
-    with pytest.raises(ember.CaptureError, match="data-dependent shape"):
+@pytest.mark.parametrize("case", CLEAR_ERRORS, ids=str)
+def test_clear_error_instead_of_a_module(case):
+    match = "data-dependent shape" if case.error is ember.CaptureError else "aten.index.Tensor"
+    with pytest.raises(case.error, match=match):
         ember.compile(case.fn, case.args)
 
 
