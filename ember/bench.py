@@ -353,6 +353,47 @@ def format_table(results: list[Result], backends: list[str]) -> str:
     return text
 
 
+def format_targets(results: list[Result]) -> str:
+    """The issue's targets, each with the measured value and whether it is met."""
+    by = {(r.workload, r.threads, r.backend): r for r in results}
+    lines = []
+
+    def check(label: str, value: float | None, goal: float, unit: str, at_most: bool = False) -> None:
+        if value is None:
+            lines.append(f"  n/a   {label}: not measured")
+            return
+        met = value <= goal if at_most else value >= goal
+        lines.append(f"  {'met ' if met else 'MISS'}  {label}: {value:.2f}{unit} ({'<=' if at_most else '>='} {goal:g}{unit})")
+
+    def time(workload, threads, backend):
+        r = by.get((workload, threads, backend))
+        return r.median_us if r else None
+
+    def ratio(workload, threads, backend):
+        other, ember = time(workload, threads, backend), time(workload, threads, "ember")
+        return other / ember if other and ember else None
+
+    check("seed MLP b1, 1 thread, eager / ember", ratio("mlp-b1", 1, "eager"), 3, "x")
+    check("seed MLP b1, 1 thread, torchscript / ember", ratio("mlp-b1", 1, "torchscript"), 2, "x")
+    for workload, threads in dict.fromkeys((r.workload, r.threads) for r in results if r.workload != "call-overhead"):
+        others = [t for b in ("eager", "torchscript", "inductor", "iree") if (t := time(workload, threads, b))]
+        ember = time(workload, threads, "ember")
+        check(f"{workload}, {threads} thread(s), best other / ember", min(others) / ember if others and ember else None, 1, "x")
+    compile_times = [r.compile_s for r in results if r.workload == "resnet18-b1" and r.backend == "ember" and r.compile_s]
+    if compile_times:
+        check("ResNet-18 ember compile time (slowest mode)", max(compile_times), 15, " s", at_most=True)
+    for r in results:
+        if r.workload == "call-overhead" and r.backend == "ember":
+            check(f"call overhead of a one-op graph, {r.threads} thread(s)", r.median_us, 3, " µs", at_most=True)
+    embers = [r for r in results if r.backend == "ember"]
+    wrong = [f"{r.workload}/{r.threads}" for r in embers if r.error and r.error.startswith("numerics")]
+    failed = [f"{r.workload}/{r.threads}" for r in embers if r.error and not r.error.startswith("numerics")]
+    lines.append(f"  {'MISS' if wrong else 'met '}  ember within assert_close of eager: {', '.join(wrong) or 'every compiled model'}")
+    if failed:
+        lines.append(f"  MISS  ember did not compile: {', '.join(failed)}")
+    return "Targets\n" + "\n".join(lines)
+
+
 def _render(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.rjust(w) if i > 1 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
@@ -394,6 +435,8 @@ def main(argv=None) -> int:
             results += measure(WORKLOADS[name], threads, backends, settings, log)
     print(f"median µs per call (torch {torch.__version__}, {os.cpu_count()} cores)\n")
     print(format_table(results, backends))
+    if "ember" in backends:
+        print("\n" + format_targets(results))
     with open(args.json, "w") as f:
         json.dump({"torch": torch.__version__, "cores": os.cpu_count(), "results": [asdict(r) for r in results]}, f, indent=1)
     print(f"\nwrote {args.json}")
