@@ -102,9 +102,16 @@ _FOLD_UNIT_DIMS = """transform.apply_patterns to {} {{
     }} : !transform.any_op"""
 
 
+_CONTRACT = """transform.apply_patterns to %root {
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.vector.reduction_to_contract
+    } : !transform.any_op"""
+
+
 def _allow_fma(op: ir.Operation) -> None:
-    """Lets LLVM fuse the multiply-add of a contraction's body into one FMA, as the matmul
-    schedule's `vector.fma` does."""
+    """Lets LLVM fuse the multiply-add of a contraction's body into one FMA (what eager's
+    matmul and convolution kernels do too); with a unit reduction tile the vectorized step
+    is a plain multiply and add, not a `vector.contract`."""
     for inner in op.regions[0].blocks[0].operations:
         if inner.operation.name in ("arith.mulf", "arith.addf"):
             inner.operation.attributes["fastmath"] = ir.Attribute.parse("#arith.fastmath<contract>")
@@ -269,21 +276,35 @@ class TileAndVectorize(EmberPass):
         ranges, iterators = _static_ranges(root), _iterators(root)
         if ranges is None:
             return False
-        parallel = [r for r, it in zip(ranges, iterators) if it == "parallel"]
-        if len(parallel) < 2 or tail != root and _static_ranges(tail) != parallel:
-            return False  # the epilogue must run over the contraction's result, element by element
-        rows, cols = parallel[-2], parallel[-1]
+        parallel = [i for i, it in enumerate(iterators) if it == "parallel"]
+        out_map = ir.AffineMapAttr(list(root.attributes["indexing_maps"])[-1]).value
+        if len(parallel) < 2 or len(root.results) != 1 or not out_map.is_projected_permutation:
+            return False
+        # The register block: the root's innermost parallel loop is the vector (column) dim,
+        # the one outside it the rows. The tail is tiled in its own loops: the root's own, or
+        # (an epilogue) the output's dims, which the root's output map orders.
+        row_loop, col_loop = parallel[-2], parallel[-1]
+        out_dims = [e.position for e in out_map.results]
+        if tail == root:
+            tail_loops, row, col = ranges, row_loop, col_loop
+        else:
+            tail_loops, row, col = [ranges[d] for d in out_dims], out_dims.index(row_loop), out_dims.index(col_loop)
+            if _static_ranges(tail) != tail_loops:
+                return False  # the epilogue must run over the contraction's result, element by element
+        rows, cols = ranges[row_loop], ranges[col_loop]
         tn = _vector_tile(cols, (2 if rows > 1 else 4) * lanes, lanes)
         # About half the vector registers hold the accumulator block.
         registers = self.accumulators if lanes >= 16 else self.accumulators // 2  # AVX2 has 16, not 32
         tm = _largest_divisor(rows, max(1, registers // -(-tn // lanes)))
+        _allow_fma(root)
         schedule = _Schedule()
         handles = {m: schedule.tag(m) for m in members}
+        sizes = [0 if iterators[i] == "reduction" and tail == root else 1 for i in range(len(tail_loops))]
+        sizes[row], sizes[col] = tm, tn
         # Column blocks outside row blocks: one column panel of the weights is reused by every
         # row block while it is in cache.
-        outer = list(range(len(parallel) - 2))
-        tiled, loops = schedule.tile(handles[tail], [1] * len(outer) + [tm, tn],
-                                     outer + [len(outer) + 1, len(outer)] if self.columns_outer else None)
+        order = [i for i, s in enumerate(sizes) if s and i not in (row, col)] + [col, row]
+        tiled, loops = schedule.tile(handles[tail], sizes, order if self.columns_outer else None)
         fused = {tail: tiled}
         # The tail's own init reaches the tile loops as their iter_args, not as a slice to fuse:
         # it stays outside, as an op of its own.
@@ -298,7 +319,6 @@ class TileAndVectorize(EmberPass):
             # channel dims are unit tiles: with unit dims dropped, each step of the reduction
             # loops is an elementwise multiply-add of a row block by a weight (and broadcast
             # epilogue operands lose their constant indices), which vectorizes.
-            _allow_fma(root)
             schedule.add(_FOLD_UNIT_DIMS.format(loops[-1]))
         if not _apply(group, schedule):
             return False
@@ -310,6 +330,12 @@ class TileAndVectorize(EmberPass):
                 continue
             _strides_to_slices(linalg_op)
             self._vectorize(group, linalg_op)
+        if not window:
+            # A matmul tile's step becomes a `vector.contract` (FMAs later) before any
+            # canonicalization folds its unit reduction into a plain multiply and add.
+            contract = _Schedule()
+            contract.add(_CONTRACT)
+            _apply(group, contract)
         return True
 
     def _elementwise(self, scope: ir.Operation, op: ir.Operation) -> None:
@@ -360,13 +386,21 @@ class TileAndVectorize(EmberPass):
 
     def _lower_vectors(self, func: ir.Operation) -> None:
         """Cleans up the vectorized IR, hoists accumulators out of reduction loops (innermost
-        loop first, so that they climb as far as they are invariant) and lowers contractions
-        to FMAs."""
+        loop first, so that they climb as far as they are invariant) and lowers the vector ops
+        toward LLVM. Hoisting runs before permuted transfers are lowered, so that a transposed
+        accumulator (an NCHW output tile computed channels-inner) is carried as the loop
+        computes it and transposed once per tile, not on every reduction step; and once more
+        after, for what that lowering and `vector.contract` formation leave."""
         cleanup = _Schedule()
         cleanup.add("""transform.apply_patterns to %root {
-      transform.apply_patterns.vector.reduction_to_contract
-      transform.apply_patterns.vector.transfer_permutation_patterns
       transform.apply_patterns.linalg.tiling_canonicalization
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
+    transform.apply_cse to %root : !transform.any_op""")
+        contract = _Schedule()
+        contract.add("""transform.apply_patterns to %root {
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.vector.reduction_to_contract
       transform.apply_patterns.canonicalization
     } : !transform.any_op
     transform.apply_cse to %root : !transform.any_op""")
@@ -377,7 +411,7 @@ class TileAndVectorize(EmberPass):
       transform.apply_patterns.vector.lower_multi_reduction lowering_strategy = "innerreduction"
       transform.apply_patterns.canonicalization
     } : !transform.any_op""")
-        for schedule in (cleanup, self._hoisting, lower):
+        for schedule in (cleanup, self._hoisting, contract, self._hoisting, lower):
             if callable(schedule):
                 schedule = schedule(func)  # tags the loops as they are now
             if schedule.lines and not _apply(func, schedule):
