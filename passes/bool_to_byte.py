@@ -102,6 +102,8 @@ def _extui(value: ir.Value, before: ir.Operation) -> ir.Value:
 def _truncate_uses(value: ir.Value, ip: ir.InsertionPoint, loc: ir.Location) -> None:
     """Retypes `value` to `i8` and gives its users an `i1` through a fresh `arith.trunci`."""
     value.set_type(ir.IntegerType.get_signless(8))
+    if next(iter(value.uses), None) is None:
+        return
     trunc = arith.TruncIOp(ir.IntegerType.get_signless(1), value, loc=loc, ip=ip)
     value.replace_all_uses_except(trunc.result, trunc.operation)
 
@@ -109,13 +111,10 @@ def _truncate_uses(value: ir.Value, ip: ir.InsertionPoint, loc: ir.Location) -> 
 def _rewrite_generic(op: ir.Operation) -> None:
     body = op.regions[0].blocks[0]
     operands = list(op.operands)
-    n_inputs = len(operands) - len(op.results)
+    n_inputs = list(op.attributes["operandSegmentSizes"])[0]
     for operand, arg in zip(operands, body.arguments):
         if _is_bool_shaped(operand.type) and _is_bool(arg.type):
-            if any(True for _ in arg.uses):
-                _truncate_uses(arg, ir.InsertionPoint.at_block_begin(body), op.location)
-            else:
-                arg.set_type(ir.IntegerType.get_signless(8))
+            _truncate_uses(arg, ir.InsertionPoint.at_block_begin(body), op.location)
     terminator = body.operations[len(body.operations) - 1]
     for i, output in enumerate(operands[n_inputs:]):
         if _is_bool_shaped(output.type) and _is_bool(terminator.operands[i].type):
