@@ -13,8 +13,9 @@ as groups of one), all on tensors with static shapes, and produces `scf.for` loo
   hoisted out of the reduction loops, and `vector.contract` becomes broadcasts and FMAs
   (`outerproduct` lowering): a register-blocked microkernel. A convolution's unit window dims
   are then dropped (its tile becomes a multiply-add of an input row block by one weight) and a
-  strided input read becomes a strided `tensor.extract_slice`.
-- every other op (elementwise, reductions, pooling): tiled so that each tile holds at most
+  strided input read becomes a strided `tensor.extract_slice`. Pooling (a window reduction,
+  in a "reduction" group) gets the same schedule.
+- every other op (elementwise, row reductions): tiled so that each tile holds at most
   `vector-elements` elements (one register where the body has math that LLVM turns into libm
   calls), reductions whole, then vectorized. An op whose reductions alone are larger stays as
   it is (scalar loops later).
@@ -253,7 +254,7 @@ class TileAndVectorize(EmberPass):
         # The schedules read loops and maps from `linalg.generic`s.
         PassManager.parse("builtin.module(func.func(linalg-generalize-named-ops))").run(op)
         for group in fusion_groups(op):
-            if group.attributes["kind"].value == "contraction" and self._contraction(group, lanes):
+            if group.attributes["kind"].value in ("contraction", "reduction") and self._contraction(group, lanes):
                 continue
             for linalg_op in _linalg_ops(group):
                 self._elementwise(group, linalg_op)
@@ -266,12 +267,12 @@ class TileAndVectorize(EmberPass):
 
     def _contraction(self, group: ir.Operation, lanes: int) -> bool:
         members = _linalg_ops(group)
-        roots = [m for m in members if kind_of(m) == "contraction"]
+        roots = [m for m in members if kind_of(m) in ("contraction", "reduction")]
         if len(roots) != 1 or "indexing_maps" not in roots[0].attributes:
             return False
         window = not _is_projected(roots[0])
-        if window and not _is_window(roots[0]):
-            return False
+        if window and not _is_window(roots[0]) or kind_of(roots[0]) == "reduction" and not window:
+            return False  # pooling (a window reduction) is scheduled like a convolution
         root, tail = roots[0], members[-1]
         ranges, iterators = _static_ranges(root), _iterators(root)
         if ranges is None:

@@ -72,3 +72,33 @@ func.func @dynamic(%x: tensor<?x64xf32>, %w: tensor<64x64xf32>, %init: tensor<?x
   }) {kind = "contraction"} : () -> tensor<?x64xf32>
   return %g : tensor<?x64xf32>
 }
+
+// -----
+
+// A 2x2 stride-2 max pool (a window reduction) is scheduled like a convolution: vectors along
+// the output width, the window loops carry the running maximum in registers, and the stride-2
+// input is read through a strided slice.
+// CHECK-LABEL: func.func @max_pool
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4x16xf32>)
+// CHECK: tensor.extract_slice {{.*}} [4, 16] [2, 2] : tensor<7x31xf32> to tensor<4x16xf32>
+// CHECK: arith.maximumf %{{.*}} : vector<4x16xf32>
+// CHECK-NOT: linalg.generic
+#in = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
+#win = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
+#out = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+func.func @max_pool(%x: tensor<1x1x8x32xf32>) -> tensor<1x1x4x16xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %window = tensor.empty() : tensor<2x2xf32>
+  %e = tensor.empty() : tensor<1x1x4x16xf32>
+  %g = "ember.fusion_group"() ({
+    %f = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x1x4x16xf32>) -> tensor<1x1x4x16xf32>
+    %p = linalg.generic {indexing_maps = [#in, #win, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+        ins(%x, %window : tensor<1x1x8x32xf32>, tensor<2x2xf32>) outs(%f : tensor<1x1x4x16xf32>) {
+    ^bb0(%in: f32, %w: f32, %acc: f32):
+      %m = arith.maximumf %in, %acc : f32
+      linalg.yield %m : f32
+    } -> tensor<1x1x4x16xf32>
+    gpu.yield %p : tensor<1x1x4x16xf32>
+  }) {kind = "reduction"} : () -> tensor<1x1x4x16xf32>
+  return %g : tensor<1x1x4x16xf32>
+}
