@@ -118,11 +118,25 @@ def _index_with_masks(x: torch.Tensor, indices):
     return torch.ops.aten.index.Tensor(x, expanded)
 
 
+def _put_by_mask(x: torch.Tensor, indices, values: torch.Tensor, accumulate: bool = False):
+    """x[mask] = scalar as where(mask, scalar, x): static shapes instead of torch's nonzero-based
+    index_put, whose torch-mlir lowering writes element 0 when the mask is all False."""
+    static_values = all(isinstance(size, int) for size in values.shape)  # no guard on a data-dependent size
+    if accumulate or len(indices) != 1 or not static_values or values.numel() != 1:
+        return NotImplemented
+    mask = indices[0]
+    if mask is None or mask.dtype != torch.bool or tuple(mask.shape) != tuple(x.shape[: mask.dim()]):
+        return NotImplemented
+    mask = mask.reshape(*mask.shape, *[1] * (x.dim() - mask.dim()))
+    return torch.where(mask, values.reshape(()).to(x.dtype), x)
+
+
 def _decompositions() -> dict:
     """torch-mlir's table, plus ops that it cannot lower but whose parts it can."""
     table = get_decomposition_table()
     table[torch.ops.aten.isfinite.default] = _isfinite
     table[torch.ops.aten.index.Tensor] = _index_with_masks
+    table[torch.ops.aten.index_put.default] = _put_by_mask
     return table
 
 

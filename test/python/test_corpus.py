@@ -77,6 +77,12 @@ class PaddingMaskEncoder(torch.nn.Module):
         return self.attn(x, x, x, key_padding_mask=pad, need_weights=False)[0]
 
 
+def masked_assign(x, m, value=1.5):
+    y = x.clone()
+    y[m] = value
+    return y
+
+
 def nll_loss_backward(logp, target):
     grad = torch.ones(())
     total_weight = torch.tensor(float(target.numel()))
@@ -135,6 +141,9 @@ CASES = [
     Case("mask", "key_padding", PaddingMaskEncoder(), (randn(2, 5, 8), torch.tensor([[False] * 4 + [True], [False] * 5]))),
     Case("mask", "sdpa_bool_mask", lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
          (randn(1, 2, 4, 8), randn(1, 2, 4, 8), randn(1, 2, 4, 8), torch.tril(torch.ones(4, 4, dtype=torch.bool)))),
+    Case("mask", "assign_scalar", masked_assign, (x34, m34)),
+    Case("mask", "assign_rows", lambda a, m: masked_assign(a, m[:, 0], -2.0), (x34, m34)),
+    Case("mask", "assign_all_false", masked_assign, (randn(6), torch.zeros(6, dtype=torch.bool))),
     # casts to and from bool
     Case("cast", "float_to_bool", lambda a: a.round().to(torch.bool), (x34,)),
     Case("cast", "int_to_bool", lambda a: a.bool(), (i34,)),
