@@ -11,7 +11,8 @@ exists) leave each such op as an island of buffer code inside tensor IR:
     scf.for ... { memref.load / memref.store %alloc ... }
     ... uses of %r
 
-Matches: `bufferization.to_tensor` of a `memref.alloc` in the same block, and `to_buffer`.
+Matches: the one `bufferization.to_tensor` of a `memref.alloc` in the same block that nothing
+deallocates, and `to_buffer`.
 Produces: the `to_tensor` moved after the last op of its block that touches the alloc and marked
 `restrict writable` (from there on the tensor is the buffer's only user, which is what those
 flags promise; One-Shot Bufferize rejects a `to_tensor` without `restrict`); a `to_buffer` whose
@@ -51,6 +52,10 @@ def _seal_to_tensor(op: ir.Operation) -> bool:
         return True
     alloc = source.owner.operation
     if alloc.name != "memref.alloc" or alloc.block != op.block:
+        return True
+    users = [use.owner.name for use in source.uses]
+    # `restrict` promises one tensor per buffer, and a freed buffer cannot become a tensor.
+    if users.count("bufferization.to_tensor") > 1 or "memref.dealloc" in users:
         return True
     last = _last_toucher(source, op.block, op)
     for use in op.results[0].uses:

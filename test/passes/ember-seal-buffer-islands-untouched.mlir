@@ -12,3 +12,19 @@ func.func @not_an_island(%t: tensor<4xf32>, %m: memref<4xf32>, %i: index, %v: f3
   %r = bufferization.to_tensor %m : memref<4xf32> to tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// Two tensors of one buffer, or a buffer that is freed: `restrict` would be a false promise.
+// CHECK-LABEL: func.func @two_tensors_or_freed
+// CHECK-NOT: restrict
+// CHECK: return
+func.func @two_tensors_or_freed(%i: index, %v: f32) -> (tensor<4xf32>, tensor<4xf32>, f32) {
+  %a = memref.alloc() : memref<4xf32>
+  %t1 = bufferization.to_tensor %a : memref<4xf32> to tensor<4xf32>
+  %t2 = bufferization.to_tensor %a : memref<4xf32> to tensor<4xf32>
+  memref.store %v, %a[%i] : memref<4xf32>
+  %b = memref.alloc() : memref<4xf32>
+  %t3 = bufferization.to_tensor %b : memref<4xf32> to tensor<4xf32>
+  %x = tensor.extract %t3[%i] : tensor<4xf32>
+  memref.dealloc %b : memref<4xf32>
+  return %t1, %t2, %x : tensor<4xf32>, tensor<4xf32>, f32
+}
