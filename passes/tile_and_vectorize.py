@@ -293,9 +293,10 @@ class TileAndVectorize(EmberPass):
             if _static_ranges(tail) != tail_loops:
                 return False  # the epilogue must run over the contraction's result, element by element
         rows, cols = ranges[row_loop], ranges[col_loop]
-        tn = _vector_tile(cols, (2 if rows > 1 else 4) * lanes, lanes)
-        # About half the vector registers hold the accumulator block.
+        # About half the vector registers hold the accumulator block: 2 registers wide and as
+        # many rows as fit, or for a single row (a matrix-vector product) all of them wide.
         registers = self.accumulators if lanes >= 16 else self.accumulators // 2  # AVX2 has 16, not 32
+        tn = _vector_tile(cols, (2 if rows > 1 else registers) * lanes, lanes)
         tm = _largest_divisor(rows, max(1, registers // -(-tn // lanes)))
         _allow_fma(root)
         schedule = _Schedule()
