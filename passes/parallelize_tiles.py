@@ -12,6 +12,11 @@ Produces an `scf.forall` with the tensor as `shared_outs` and the insert as its
 
 After bufferization `scf-forall-to-parallel` and `async-parallel-for` spread the iterations
 over MLIR's async runtime's worker threads.
+
+Limitation: in a nest of tile loops (a convolution's output rows, channels, columns) only the
+innermost loop carries the insert, so only it matches, and each run of it is one parallel
+dispatch; the outer loops would need their tensor sliced per iteration (new iter_args types)
+to become the forall instead.
 """
 
 from mlir import ir
