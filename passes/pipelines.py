@@ -50,7 +50,7 @@ def cpu_stages(threads: int = 1) -> list[tuple[str, str]]:
     return [
         # ember-fold-constants: weight-only work (transposes, batch-norm scales) happens once, here.
         # ember-bool-to-byte: no i1 memref may reach finalize-memref-to-llvm (it aborts).
-        ("fused", "ember-seal-buffer-islands,ember-fold-constants,ember-conv-channels-inner,ember-fold-constants,func.func(linalg-generalize-named-ops),canonicalize,ember-bool-to-byte,ember-erase-dead-results,ember-expand-exp,ember-fuse-groups"),
+        ("fused", "ember-seal-buffer-islands,ember-fold-constants,ember-conv-channels-inner,ember-fold-constants,func.func(linalg-generalize-named-ops),canonicalize,ember-bool-to-byte,ember-erase-dead-results,ember-expand-exp,ember-expand-erf,ember-fuse-groups"),
         # Each group becomes register/cache tiles of vector ops; then plain ops again for bufferization.
         ("vectorized", "ember-tile-and-vectorize,ember-dissolve-groups,canonicalize,cse"),
         ("bufferized", ("ember-parallelize-tiles," if parallel else "") + BUFFERIZE),

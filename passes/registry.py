@@ -24,6 +24,7 @@ _PASS_MODULES: dict[str, str] = {
     "ember-erase-dead-results": "ember.passes.erase_dead_results",
     "ember-conv-channels-inner": "ember.passes.conv_channels_inner",
     "ember-expand-exp": "ember.passes.expand_exp",
+    "ember-expand-erf": "ember.passes.expand_erf",
     "ember-fuse-groups": "ember.passes.fuse_groups",
     "ember-dissolve-groups": "ember.passes.dissolve_groups",
     "ember-tile-and-vectorize": "ember.passes.tile_and_vectorize",
