@@ -3,9 +3,8 @@ ops of one future loop nest.
 
 Matches the linalg ops at the top level of every `func.func` (after
 `linalg-generalize-named-ops`; named ops are classified the same way) and produces
-`ember.fusion_group` ops whose body holds the member ops, takes the group's outside values as
-block arguments and ends in `gpu.yield` of the values used after the group. The `kind`
-attribute says which rule formed it:
+`ember.fusion_group` ops whose body holds the member ops and ends in `gpu.yield` of the value
+used after the group. The `kind` attribute says which rule formed it:
 - "contraction": a linalg op with a reduction loop whose body multiplies and accumulates
   (matmul, batch matmul, convolution), the all-parallel op that initializes its output (a fill
   or a bias broadcast), and the chain of all-parallel consumers of its result (bias, activation,
