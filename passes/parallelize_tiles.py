@@ -1,26 +1,27 @@
 """`ember-parallelize-tiles`: runs independent tiles on several cores.
 
-Matches, outermost first, an `scf.for` over tensors whose one `iter_args` tensor is only
-  - read by `tensor.extract_slice`s at the same offsets, sizes and strides as
-  - the one `tensor.insert_slice` into it, whose result the loop yields,
-where one of those offsets is the loop's induction variable and the slice's size along it is at
-most the (static) step: each iteration then reads and writes its own slice, disjoint from every
-other iteration's. That is the shape of the tile loops `ember-tile-and-vectorize` makes over
-parallel dimensions; a loop over a reduction writes the same slice each time and does not match.
-Produces an `scf.forall` with the tensor as `shared_outs` and the insert as its
-`tensor.parallel_insert_slice`. Loops inside a converted loop stay sequential.
+Matches, outermost first, an `scf.for` over tensors that carries one tensor and either
+  - updates one slice of it: the tensor is only read by `tensor.extract_slice`s of the same
+    offsets, sizes and strides as the one `tensor.insert_slice` into it, which the loop yields; or
+  - hands it as the init to one nested loop of the same kind and yields that loop's result
+    (a nest of tile loops: a convolution's output rows, channels, columns),
+where the innermost slice's offset along some dimension is this loop's induction variable and
+its size there at most the (static) step: every iteration then reads and writes only its own
+slab along that dimension, disjoint from every other iteration's. That is the shape of the tile
+loops `ember-tile-and-vectorize` makes over parallel dimensions; a loop over a reduction writes
+the same slice each time and does not match.
+
+Produces an `scf.forall` with the tensor as `shared_outs`: a single loop's insert becomes its
+`tensor.parallel_insert_slice`; for a nest, each iteration extracts its own slab, the inner loops
+carry the slab (their slices shifted to offset 0 along that dimension), and the slab is the
+parallel insert. Loops inside a converted loop stay sequential.
 
 After bufferization `scf-forall-to-parallel` and `async-parallel-for` spread the iterations
 over MLIR's async runtime's worker threads.
-
-Limitation: in a nest of tile loops (a convolution's output rows, channels, columns) only the
-innermost loop carries the insert, so only it matches, and each run of it is one parallel
-dispatch; the outer loops would need their tensor sliced per iteration (new iter_args types)
-to become the forall instead.
 """
 
 from mlir import ir
-from mlir.dialects import scf
+from mlir.dialects import arith, scf, tensor
 
 from ember.passes.registry import EmberPass, register_pass
 
@@ -42,16 +43,22 @@ def _same_slice(extract, insert) -> bool:
     )
 
 
-def _parallel_insert(loop) -> ir.Operation | None:
-    """The loop's insert_slice if the loop's iterations touch disjoint slices; else None."""
+def _nest(loop) -> tuple[list, ir.Operation, list] | None:
+    """(the loops from `loop` inward, the one insert_slice, the extract_slices of the same slice)
+    when `loop` carries one tensor, hands it on as the init of a nested loop of the same kind,
+    or updates one slice of it, which it yields; else None."""
     if len(loop.results) != 1 or len(loop.inner_iter_args) != 1:
         return None
-    step = _constant_index(loop.step)
-    if step is None or _constant_index(loop.lowerBound) is None:
-        return None
-    accumulator = loop.inner_iter_args[0]
+    uses = list(loop.inner_iter_args[0].uses)
+    yielded = list(loop.body.operations)[-1].operands[0]
+    if len(uses) == 1 and uses[0].owner.name == "scf.for":
+        inner = uses[0].owner
+        if uses[0].operand_number != 3 or yielded != inner.results[0] or len(list(inner.results[0].uses)) != 1:
+            return None  # operand 3: the first init (after lower bound, upper bound, step)
+        found = _nest(inner)
+        return None if found is None else ([loop, *found[0]], found[1], found[2])
     inserts, extracts = [], []
-    for use in accumulator.uses:
+    for use in uses:
         user = use.owner
         if user.name == "tensor.insert_slice" and use.operand_number == 1:
             inserts.append(user)
@@ -59,30 +66,38 @@ def _parallel_insert(loop) -> ir.Operation | None:
             extracts.append(user)
         else:
             return None
-    if len(inserts) != 1:
+    if len(inserts) != 1 or yielded != inserts[0].result or len(list(inserts[0].result.uses)) != 1:
         return None
-    insert = inserts[0]
-    yielded = list(loop.body.operations)[-1]
-    if yielded.operands[0] != insert.result or len(list(insert.result.uses)) != 1:
+    if not all(_same_slice(e, inserts[0]) for e in extracts):
         return None
-    if not all(_same_slice(e, insert) for e in extracts):
+    return [loop], inserts[0], extracts
+
+
+def _disjoint_dim(loop, insert) -> tuple[int, int] | None:
+    """(dimension, index among the dynamic offsets) where the slice's offset is the loop's
+    induction variable and its size at most the (static) step; else None."""
+    step = _constant_index(loop.step)
+    if step is None or _constant_index(loop.lowerBound) is None:
         return None
-    # The induction variable must be an offset, with a slice no wider than the step there.
+    dynamic_size = ir.ShapedType.get_dynamic_size()
     static_offsets = list(ir.DenseI64ArrayAttr(insert.attributes["static_offsets"]))
     static_sizes = list(ir.DenseI64ArrayAttr(insert.attributes["static_sizes"]))
-    dynamic = iter(insert.operands[2 : 2 + sum(1 for o in static_offsets if o == ir.ShapedType.get_dynamic_size())])
-    for offset, size in zip(static_offsets, static_sizes):
-        if offset == ir.ShapedType.get_dynamic_size() and next(dynamic) == loop.induction_variable:
-            if size != ir.ShapedType.get_dynamic_size() and size <= step:
-                return insert
+    dynamic = 0
+    for dim, (offset, size) in enumerate(zip(static_offsets, static_sizes)):
+        if offset == dynamic_size:
+            if insert.operands[2 + dynamic] == loop.induction_variable and size != dynamic_size and size <= step:
+                return dim, dynamic
+            dynamic += 1
     return None
+
+
+def _static_bounds(loop) -> list:
+    return [v if (static := _constant_index(v)) is None else static for v in (loop.lowerBound, loop.upperBound, loop.step)]
 
 
 def _to_forall(loop, insert) -> None:
     with ir.InsertionPoint(loop), loop.location:
-        lower, upper, step = [
-            v if (static := _constant_index(v)) is None else static for v in (loop.lowerBound, loop.upperBound, loop.step)
-        ]
+        lower, upper, step = _static_bounds(loop)
         forall = scf.ForallOp([lower], [upper], [step], [loop.initArgs[0]])
         terminator = forall.terminator()
     body = list(loop.body.operations)
@@ -101,14 +116,82 @@ def _to_forall(loop, insert) -> None:
     loop.operation.erase()
 
 
+def _nest_to_forall(chain: list, insert, extracts: list, dim: int, dynamic_index: int) -> None:
+    """The outer loop of `chain` becomes the forall; each iteration takes its own slice of the
+    tensor (the step's extent along `dim`), and the inner loops carry that slice instead, their
+    slice updates shifted to offset 0 along `dim`."""
+    outer = chain[0]
+    full = ir.RankedTensorType(outer.results[0].type)
+    shape = list(full.shape)
+    shape[dim] = list(ir.DenseI64ArrayAttr(insert.attributes["static_sizes"]))[dim]
+    with outer.location:
+        part = ir.RankedTensorType.get(shape, full.element_type)
+        slice_attrs = dict(
+            static_offsets=[0] * dim + [ir.ShapedType.get_dynamic_size()] + [0] * (len(shape) - dim - 1),
+            static_sizes=shape,
+            static_strides=[1] * len(shape),
+        )
+    with ir.InsertionPoint(outer), outer.location:
+        lower, upper, step = _static_bounds(outer)
+        forall = scf.ForallOp([lower], [upper], [step], [outer.initArgs[0]])
+        terminator = forall.terminator()
+    index, shared = forall.induction_variables[0], forall.inner_iter_args[0]
+    outer.induction_variable.replace_all_uses_with(index)
+    with ir.InsertionPoint(terminator), outer.location:
+        zero = arith.ConstantOp(ir.IndexType.get(), 0).result
+        own = tensor.ExtractSliceOp(part, shared, [index], [], [], **slice_attrs).result
+
+    def shift(op, first_offset: int) -> None:
+        op.operation.operands[first_offset + dynamic_index] = zero
+
+    def move_body(old, rest: list, carried: ir.Value, anchor) -> ir.Value:
+        """Moves `old`'s body before `anchor`, carrying `carried`; returns the value it yields."""
+        old.inner_iter_args[0].replace_all_uses_with(carried)
+        result = None
+        for op in list(old.body.operations)[:-1]:
+            if rest and op == rest[0]:
+                inner = rest[0]
+                with ir.InsertionPoint(anchor), inner.location:
+                    new = scf.ForOp(inner.lowerBound, inner.upperBound, inner.step, [carried])
+                with ir.InsertionPoint(new.body), inner.location:
+                    new_yield = scf.YieldOp([new.inner_iter_args[0]])
+                inner.induction_variable.replace_all_uses_with(new.induction_variable)
+                new_yield.operation.operands[0] = move_body(inner, rest[1:], new.inner_iter_args[0], new_yield)
+                result = new.results[0]
+            elif op == insert:
+                shift(op, 2)
+                with ir.InsertionPoint(anchor), op.location:
+                    result = ir.Operation.create(
+                        "tensor.insert_slice",
+                        results=[part],
+                        operands=list(op.operands),
+                        attributes={name: op.attributes[name] for name in op.attributes},
+                    ).result
+            else:
+                if any(op == e for e in extracts):
+                    shift(op, 1)
+                op.operation.move_before(anchor)
+        return result
+
+    updated = move_body(outer, chain[1:], own, terminator)
+    with ir.InsertionPoint(terminator.block), outer.location:
+        tensor.ParallelInsertSliceOp(updated, shared, [index], [], [], **slice_attrs)
+    outer.results[0].replace_all_uses_with(forall.results[0])
+    outer.operation.erase()
+
+
 def _parallelize(block: ir.Block) -> None:
     for op in list(block.operations):
-        if op.operation.name == "scf.for":
-            insert = _parallel_insert(op)
-            if insert is not None:
-                _to_forall(op, insert)
-            else:
-                _parallelize(op.body)
+        if op.operation.name != "scf.for":
+            continue
+        found = _nest(op)
+        where = _disjoint_dim(op, found[1]) if found else None
+        if where is None:
+            _parallelize(op.body)
+        elif len(found[0]) == 1:
+            _to_forall(op, found[1])
+        else:
+            _nest_to_forall(*found, *where)
 
 
 @register_pass

@@ -25,6 +25,39 @@ func.func @row_tiles(%x: tensor<8x4xf32>, %init: tensor<8x4xf32>) -> tensor<8x4x
   return %r : tensor<8x4xf32>
 }
 
+// A nest of tile loops (rows, then columns): the outer loop becomes the forall, each iteration
+// takes its own rows, and the inner loop carries those rows, its slices shifted to row 0.
+// CHECK-LABEL: func.func @nest
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8xf32>, %[[INIT:.*]]: tensor<4x8xf32>)
+// CHECK: scf.forall (%[[I:.*]]) = (0) to (4) step (2) shared_outs(%[[OUT:.*]] = %[[INIT]])
+// CHECK:   %[[ZERO:.*]] = arith.constant 0 : index
+// CHECK:   %[[OWN:.*]] = tensor.extract_slice %[[OUT]][%[[I]], 0] [2, 8] [1, 1] : tensor<4x8xf32> to tensor<2x8xf32>
+// CHECK:   %[[ROWS:.*]] = tensor.extract_slice %[[X]][%[[I]], 0] [2, 8]
+// CHECK:   %[[DONE:.*]] = scf.for %[[J:.*]] = {{.*}} iter_args(%[[ACC:.*]] = %[[OWN]]) -> (tensor<2x8xf32>)
+// CHECK:     tensor.extract_slice %[[ACC]][%[[ZERO]], %[[J]]] [2, 2] [1, 1] : tensor<2x8xf32> to tensor<2x2xf32>
+// CHECK:     %[[UPD:.*]] = tensor.insert_slice %{{.*}} into %[[ACC]][%[[ZERO]], %[[J]]] [2, 2] [1, 1] : tensor<2x2xf32> into tensor<2x8xf32>
+// CHECK:     scf.yield %[[UPD]]
+// CHECK:   scf.forall.in_parallel
+// CHECK-NEXT: tensor.parallel_insert_slice %[[DONE]] into %[[OUT]][%[[I]], 0] [2, 8] [1, 1] : tensor<2x8xf32> into tensor<4x8xf32>
+func.func @nest(%x: tensor<4x8xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %r = scf.for %i = %c0 to %c4 step %c2 iter_args(%acc = %init) -> (tensor<4x8xf32>) {
+    %rows = tensor.extract_slice %x[%i, 0] [2, 8] [1, 1] : tensor<4x8xf32> to tensor<2x8xf32>
+    %inner = scf.for %j = %c0 to %c8 step %c2 iter_args(%acc2 = %acc) -> (tensor<4x8xf32>) {
+      %in = tensor.extract_slice %rows[0, %j] [2, 2] [1, 1] : tensor<2x8xf32> to tensor<2x2xf32>
+      %old = tensor.extract_slice %acc2[%i, %j] [2, 2] [1, 1] : tensor<4x8xf32> to tensor<2x2xf32>
+      %new = linalg.add ins(%in, %old : tensor<2x2xf32>, tensor<2x2xf32>) outs(%old : tensor<2x2xf32>) -> tensor<2x2xf32>
+      %ins = tensor.insert_slice %new into %acc2[%i, %j] [2, 2] [1, 1] : tensor<2x2xf32> into tensor<4x8xf32>
+      scf.yield %ins : tensor<4x8xf32>
+    }
+    scf.yield %inner : tensor<4x8xf32>
+  }
+  return %r : tensor<4x8xf32>
+}
+
 // A loop over a reduction rewrites the same slice every iteration: it stays sequential, and
 // so does a loop whose slice (4 rows) is wider than its step (2): iterations would overlap.
 // CHECK-LABEL: func.func @not_disjoint
