@@ -37,7 +37,7 @@ LOWER_TO_LLVM = (
 # runtime (libmlir_async_runtime.so, from the mlir wheel), `threads` of them per loop.
 def _async_lowering(threads: int) -> str:
     return (
-        f"scf-forall-to-parallel,async-parallel-for{{async-dispatch num-workers={threads}}},"
+        f"scf-forall-to-parallel,async-parallel-for{{async-dispatch num-workers={threads} min-task-size=1}},"
         "async-to-async-runtime,async-runtime-ref-counting,async-runtime-ref-counting-opt,"
         "arith-expand,convert-async-to-llvm,"
     )

@@ -8,6 +8,7 @@ the wrapper with one precomputed argument.
 """
 
 import ctypes
+import functools
 import os
 import threading
 
@@ -23,8 +24,20 @@ ASYNC_RUNTIME = os.path.join(MLIR_LIB_DIR, "libmlir_async_runtime.so")  # for th
 
 
 def jit_libraries(threads: int = 1) -> list[str]:
-    """The shared libraries a module compiled for `threads` calls into."""
-    return [C_RUNNER_UTILS, ASYNC_RUNTIME] if threads > 1 else [C_RUNNER_UTILS]
+    """The shared libraries to hand to the ExecutionEngine of a module compiled for `threads`.
+    For threads > 1 this first loads MLIR's async runtime into the process, once (see below)."""
+    if threads > 1:
+        _load_async_runtime()
+    return [C_RUNNER_UTILS]
+
+
+@functools.cache
+def _load_async_runtime() -> None:
+    """Loads libmlir_async_runtime.so with RTLD_GLOBAL, where every JIT-ed module finds its
+    symbols. It is not handed to an ExecutionEngine as a shared library: an engine calls that
+    library's destroy hook when it is freed, which deletes the one runtime (and its thread pool)
+    that every other threaded module in the process still uses."""
+    ctypes.CDLL(ASYNC_RUNTIME, mode=ctypes.RTLD_GLOBAL)
 
 
 class CpuExecutable:
