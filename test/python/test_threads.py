@@ -1,5 +1,7 @@
 """Multi-core execution (`ember.compile(..., threads=N)`) against eager numerics."""
 
+import gc
+
 import pytest
 import torch
 from torch import nn
@@ -21,3 +23,15 @@ def test_two_threads_match_eager():
 def test_bad_thread_count(threads):
     with pytest.raises(ember.EmberError, match="threads must be a positive int"):
         ember.compile(lambda x: x + 1, (torch.randn(2),), threads=threads)
+
+
+def test_freeing_a_threaded_module_leaves_the_others_working():
+    # Each module once loaded MLIR's async runtime into its own engine, and freeing that engine
+    # freed the runtime that the other module's calls then used (a segfault).
+    model = nn.Sequential(nn.Linear(64, 32), nn.ReLU()).eval()
+    x = torch.randn(32, 64)
+    first = ember.compile(model, (x,), threads=2)
+    second = ember.compile(model, (x,), threads=2)
+    del first
+    gc.collect()
+    torch.testing.assert_close(second(x), model(x))
