@@ -20,6 +20,8 @@ After bufferization `scf-forall-to-parallel` and `async-parallel-for` spread the
 over MLIR's async runtime's worker threads.
 """
 
+import math
+
 from mlir import ir
 from mlir.dialects import arith, scf, tensor
 
@@ -180,15 +182,35 @@ def _nest_to_forall(chain: list, insert, extracts: list, dim: int, dynamic_index
     outer.operation.erase()
 
 
-def _parallelize(block: ir.Block) -> None:
+def _work(chain: list) -> int:
+    """A rough count of a nest's work: the elements of the tensor it computes times the trip
+    counts of the loops inside its innermost tile loop (a contraction's reduction, a window)."""
+    work = math.prod(ir.RankedTensorType(chain[0].results[0].type).shape)
+
+    def count(op):
+        nonlocal work
+        if op.name == "scf.for" and op != chain[-1].operation:
+            loop = op.opview
+            bounds = [_constant_index(v) for v in (loop.lowerBound, loop.upperBound, loop.step)]
+            if None not in bounds:
+                work *= max(1, -(-(bounds[1] - bounds[0]) // bounds[2]))
+        return ir.WalkResult.ADVANCE
+
+    chain[-1].operation.walk(count)
+    return work
+
+
+def _parallelize(block: ir.Block, min_work: int) -> None:
+    # Only loops at the function's top level: a forall inside a sequential loop would be
+    # dispatched on every trip of it.
     for op in list(block.operations):
         if op.operation.name != "scf.for":
             continue
         found = _nest(op)
         where = _disjoint_dim(op, found[1]) if found else None
-        if where is None:
-            _parallelize(op.body)
-        elif len(found[0]) == 1:
+        if where is None or _work(found[0]) < min_work:
+            continue
+        if len(found[0]) == 1:
             _to_forall(op, found[1])
         else:
             _nest_to_forall(*found, *where)
@@ -201,7 +223,11 @@ class ParallelizeTiles(EmberPass):
     NAME = "ember-parallelize-tiles"
     SUMMARY = "Turns scf.for tile loops over disjoint tensor slices into scf.forall"
 
+    # Waking the async runtime's workers costs some 10-20 µs per parallel loop: smaller nests
+    # (elementwise ops, norms over a few thousand elements) run faster on one core.
+    min_work: int = 1_000_000
+
     def run(self, op) -> None:
         for func in op.regions[0].blocks[0].operations:
             if func.operation.name == "func.func" and func.regions[0].blocks:
-                _parallelize(func.regions[0].blocks[0])
+                _parallelize(func.regions[0].blocks[0], self.min_work)

@@ -1,4 +1,4 @@
-// RUN: ember-opt %s --pass-pipeline='builtin.module(ember-parallelize-tiles)' | FileCheck %s
+// RUN: ember-opt %s --pass-pipeline='builtin.module(ember-parallelize-tiles{min-work=1})' | FileCheck %s
 
 // Row tiles of an elementwise op: each iteration reads and writes its own 2-row slice.
 // CHECK-LABEL: func.func @row_tiles
