@@ -10,12 +10,13 @@ import ember
 
 
 def test_two_threads_match_eager():
-    model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 8)).eval()
-    x = torch.randn(32, 64)
+    # 64 x 256 outputs, 256 deep: above ember-parallelize-tiles' min-work.
+    model = nn.Sequential(nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 8)).eval()
+    x = torch.randn(64, 256)
     compiled = ember.compile(model, (x,), threads=2)
     assert "scf.forall" in compiled.ir("bufferized")  # some tile loop did become parallel
     for _ in range(3):  # the async runtime's workers are reused across calls
-        x = torch.randn(32, 64)
+        x = torch.randn(64, 256)
         torch.testing.assert_close(compiled(x), model(x))
 
 
@@ -28,8 +29,8 @@ def test_bad_thread_count(threads):
 def test_freeing_a_threaded_module_leaves_the_others_working():
     # Each module once loaded MLIR's async runtime into its own engine, and freeing that engine
     # freed the runtime that the other module's calls then used (a segfault).
-    model = nn.Sequential(nn.Linear(64, 32), nn.ReLU()).eval()
-    x = torch.randn(32, 64)
+    model = nn.Sequential(nn.Linear(256, 256), nn.ReLU()).eval()
+    x = torch.randn(64, 256)
     first = ember.compile(model, (x,), threads=2)
     second = ember.compile(model, (x,), threads=2)
     del first
