@@ -26,7 +26,7 @@ import functools
 import re
 
 from mlir import ir
-from mlir.dialects import tensor
+from mlir.dialects import tensor, vector
 from mlir.dialects.transform import interpreter
 from mlir.passmanager import PassManager
 
@@ -161,6 +161,61 @@ def _strides_to_slices(op: ir.Operation) -> None:
         op.operands[i] = sliced
         maps[i] = ir.AffineMap.get(amap.n_dims, 0, dims)
     op.attributes["indexing_maps"] = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in maps])
+
+
+def _is_zero(value: ir.Value) -> bool:
+    owner = value.owner
+    return not isinstance(owner, ir.Block) and owner.name == "arith.constant" \
+        and isinstance(owner.attributes["value"], ir.IntegerAttr) and ir.IntegerAttr(owner.attributes["value"]).value == 0
+
+
+def _minor_identity(amap: ir.AffineMap) -> bool:
+    dims = [e.position if isinstance(e, ir.AffineDimExpr) else -1 for e in amap.results]
+    return dims == list(range(amap.n_dims - len(dims), amap.n_dims))
+
+
+def _deinterleave_stride_two(scope: ir.Operation) -> None:
+    """Rewrites a vector read of a slice with stride 2 along its last dim (a stride-2 window)
+    into a read of the contiguous slice twice as wide, masked at its end, and the even lanes
+    of a `vector.deinterleave`: two vector loads and a shuffle instead of a scalar load per
+    lane."""
+    reads = []
+
+    def visit(op):
+        if op.name == "vector.transfer_read":
+            reads.append(op)
+        return ir.WalkResult.ADVANCE
+
+    scope.walk(visit)
+    for read in reads:
+        source = read.operands[0]
+        slice_op = source.owner
+        if isinstance(slice_op, ir.Block) or slice_op.name != "tensor.extract_slice" \
+                or not _minor_identity(ir.AffineMapAttr(read.attributes["permutation_map"]).value) \
+                or not all(_is_zero(i) for i in read.operands[1:len(read.operands) - 1]):
+            continue
+        strides = list(ir.DenseI64ArrayAttr(slice_op.attributes["static_strides"]))
+        sizes = list(ir.DenseI64ArrayAttr(slice_op.attributes["static_sizes"]))
+        offsets = list(ir.DenseI64ArrayAttr(slice_op.attributes["static_offsets"]))
+        result = ir.RankedTensorType(slice_op.results[0].type)
+        if strides[-1] != 2 or len(sizes) != result.rank or any(x < 0 for x in sizes + strides):
+            continue  # rank-reducing or dynamic slices are left alone
+        lanes = ir.VectorType(read.results[0].type).shape
+        with ir.InsertionPoint(read), read.location:
+            wide_sizes = sizes[:-1] + [2 * sizes[-1] - 1]
+            dynamic = [v for v in slice_op.operands[1:]]  # the dynamic offsets, in order
+            wide = tensor.ExtractSliceOp(
+                ir.RankedTensorType.get(wide_sizes, result.element_type), slice_op.operands[0],
+                dynamic, [], [], offsets, wide_sizes, strides[:-1] + [1]).result
+            wide_type = ir.VectorType.get(lanes[:-1] + [2 * lanes[-1]], result.element_type)
+            in_bounds = list(read.attributes["in_bounds"])[:-1] + [ir.BoolAttr.get(False)]
+            loaded = vector.TransferReadOp(
+                wide_type, wide, list(read.operands[1:len(read.operands) - 1]),
+                read.attributes["permutation_map"], read.operands[len(read.operands) - 1],
+                ir.ArrayAttr.get(in_bounds)).result
+            evens = vector.DeinterleaveOp(loaded).results[0]
+        read.results[0].replace_all_uses_with(evens)
+        read.erase()
 
 
 def _linalg_ops(block_owner: ir.Operation) -> list[ir.Operation]:
@@ -332,6 +387,8 @@ class TileAndVectorize(EmberPass):
                 continue
             _strides_to_slices(linalg_op)
             self._vectorize(group, linalg_op)
+        if window:
+            _deinterleave_stride_two(group)
         if not window:
             # A matmul tile's step becomes a `vector.contract` (FMAs later) before any
             # canonicalization folds its unit reduction into a plain multiply and add.

@@ -77,11 +77,13 @@ func.func @dynamic(%x: tensor<?x64xf32>, %w: tensor<64x64xf32>, %init: tensor<?x
 
 // A 2x2 stride-2 max pool (a window reduction) is scheduled like a convolution: vectors along
 // the output width, the window loops carry the running maximum in registers, and the stride-2
-// input is read through a strided slice.
+// input rows are read whole (masked at the end) and split into even and odd lanes.
 // CHECK-LABEL: func.func @max_pool
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4x16xf32>)
-// CHECK: tensor.extract_slice {{.*}} [4, 16] [2, 2] : tensor<7x31xf32> to tensor<4x16xf32>
-// CHECK: arith.maximumf %{{.*}} : vector<4x16xf32>
+// CHECK: %[[ROWS:.*]] = tensor.extract_slice {{.*}} [4, 31] [2, 1] : tensor<7x31xf32> to tensor<4x31xf32>
+// CHECK: %[[WIDE:.*]] = vector.transfer_read %[[ROWS]]{{.*}} {in_bounds = [true, false]} : tensor<4x31xf32>, vector<4x32xf32>
+// CHECK: %[[EVEN:.*]], %{{.*}} = vector.deinterleave %[[WIDE]] : vector<4x32xf32> -> vector<4x16xf32>
+// CHECK: arith.maximumf %[[EVEN]], %{{.*}} : vector<4x16xf32>
 // CHECK-NOT: linalg.generic
 #in = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
 #win = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
