@@ -3,8 +3,10 @@
 // IRDL cannot give an op the Terminator trait, so fusion-group bodies end with `gpu.yield`,
 // upstream's parent-agnostic ReturnLike terminator.
 irdl.dialect @ember {
-  // One fusion group: the ops of one future kernel. Its body's block arguments are the
-  // group's inputs, and the values its `gpu.yield` returns are the group's results.
+  // One fusion group: the ops of one future kernel. The values its `gpu.yield` returns are
+  // the group's results. Its inputs are the values from above that its body uses: IRDL checks
+  // every element of a variadic against one type variable, so explicit `inputs` can only carry
+  // values of a single type, and ember-fuse-groups leaves them empty.
   // `kind` says which fusion rule formed it: "elementwise", "contraction", "reduction".
   irdl.operation @fusion_group {
     %any = irdl.any
