@@ -2,8 +2,9 @@
 
 Every backend compiles the same model once, runs on the same inputs, is checked against eager
 with `torch.testing.assert_close`, and is timed as the median of repeated calls after a
-warm-up, in single-thread and all-cores modes. A backend that fails (to compile, or on
-numerics) gets its error in the table and the run goes on. IREE (the `bench` extra:
+warm-up, in single-thread and all-cores modes, each backend in a process of its own (unless
+`--in-process`). A backend that fails (to compile, on numerics, or by crashing its process)
+gets its error in the table and the run goes on. IREE (the `bench` extra:
 `pip install -e .[bench]`) compiles the very linalg IR that ember starts from, with its
 llvm-cpu backend for the host CPU; without it, its column says why it was skipped.
 """
@@ -409,6 +410,37 @@ def _parse_threads(text: str) -> list[int]:
     return list(dict.fromkeys(counts))
 
 
+WORKER_MARK = "ember-bench-result: "
+
+
+def measure_isolated(workload: str, threads: int, backend: str, quick: bool, log) -> Result:
+    """One backend on one workload in a fresh process: no thread pool, cache or allocator of one
+    backend (torch's OpenMP threads, IREE's workers, MLIR's async runtime) can slow another,
+    and a native crash costs one table cell, not the run."""
+    log(f"  {workload} threads={threads} {backend} ...")
+    command = [sys.executable, "-m", "ember.bench", "--worker", f"{workload}:{threads}:{backend}"]
+    done = subprocess.run(command + (["--quick"] if quick else []), capture_output=True, text=True)
+    for line in done.stdout.splitlines():
+        if line.startswith(WORKER_MARK):
+            return Result(**json.loads(line[len(WORKER_MARK):]))
+    last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+    how = f"killed by signal {-done.returncode}" if done.returncode < 0 else f"exit status {done.returncode}"
+    return Result(workload, threads, backend, error=f"worker process died ({how}): {last[:160]}")
+
+
+def _worker(spec: str, settings: Settings) -> int:
+    workload, threads, backend = spec.split(":")
+    # Libraries load once per process: not part of any backend's compile time.
+    import torch._inductor.compile_fx  # noqa: F401
+
+    import ember.compiler  # noqa: F401
+    import ember.frontend.capture  # noqa: F401
+
+    [result] = measure(WORKLOADS[workload], int(threads), [backend], settings, log=lambda message: None)
+    print(WORKER_MARK + json.dumps(asdict(result)), flush=True)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ember.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--models", default=",".join(WORKLOADS), help=f"comma-separated, of: {', '.join(WORKLOADS)}")
@@ -416,6 +448,10 @@ def main(argv=None) -> int:
     parser.add_argument("--backends", default=",".join(BACKENDS), help=f"comma-separated, of: {', '.join(BACKENDS)}")
     parser.add_argument("--quick", action="store_true", help="fewer timed calls (a smoke run)")
     parser.add_argument("--json", default="bench-results.json", help="where to write the results")
+    parser.add_argument(
+        "--in-process", action="store_true", help="measure every backend in this process (default: one process each)"
+    )
+    parser.add_argument("--worker", help=argparse.SUPPRESS)  # MODEL:THREADS:BACKEND, run by the parent
     args = parser.parse_args(argv)
 
     workloads = [w.strip() for w in args.models.split(",") if w.strip()]
@@ -425,6 +461,8 @@ def main(argv=None) -> int:
             parser.error(f"unknown {what} '{name}'; choose from {', '.join(known)}")
     settings = Settings(warmup=3, min_calls=5, max_calls=200, seconds=0.2) if args.quick else Settings()
     warnings.filterwarnings("ignore")
+    if args.worker:
+        return _worker(args.worker, settings)
 
     def log(message):
         print(message, file=sys.stderr, flush=True)
@@ -432,7 +470,10 @@ def main(argv=None) -> int:
     results = []
     for threads in _parse_threads(args.threads):
         for name in workloads:
-            results += measure(WORKLOADS[name], threads, backends, settings, log)
+            if args.in_process:
+                results += measure(WORKLOADS[name], threads, backends, settings, log)
+            else:
+                results += [measure_isolated(name, threads, b, args.quick, log) for b in backends]
     print(f"median µs per call (torch {torch.__version__}, {os.cpu_count()} cores)\n")
     print(format_table(results, backends))
     if "ember" in backends:
