@@ -297,7 +297,8 @@ class FoldConstants(EmberPass):
                 return  # dense i1 attributes pack bits; leave bool tensors to ember-bool-to-byte
             arrays = _fold(op, inputs)
             attrs = [
-                ir.DenseElementsAttr.get(np.ascontiguousarray(a, dtype=_numpy_type(t.element_type)), type=t.element_type)
+                # np.array, not np.ascontiguousarray: the latter makes 0-d arrays 1-d
+                ir.DenseElementsAttr.get(np.array(a, dtype=_numpy_type(t.element_type), order="C"), type=t.element_type)
                 for a, t in zip(arrays, types)
             ]
         except _NotFoldable:

@@ -191,3 +191,19 @@ func.func @conv_reversed_subtract(%x: tensor<1x1x3x3xf32>) -> tensor<1x2x2x2xf32
   } -> tensor<1x2x2x2xf32>
   return %s : tensor<1x2x2x2xf32>
 }
+
+// A 0-d constant stays 0-d when it is folded.
+// CHECK-LABEL: func.func @zero_d
+// CHECK-NEXT: %[[C:.*]] = arith.constant dense<-2.500000e+00> : tensor<f32>
+// CHECK-NEXT: return %[[C]] : tensor<f32>
+func.func @zero_d() -> tensor<f32> {
+  %c = arith.constant dense<2.5> : tensor<f32>
+  %e = tensor.empty() : tensor<f32>
+  %n = linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>], iterator_types = []}
+      ins(%c : tensor<f32>) outs(%e : tensor<f32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.negf %in : f32
+    linalg.yield %0 : f32
+  } -> tensor<f32>
+  return %n : tensor<f32>
+}

@@ -199,12 +199,7 @@ CASES = [
     Case("scatter", "index_put_2d_rows", lambda a, i, v: torch.index_put(a, (i,), v), (x34, torch.tensor([2, 0]), randn(2, 4))),
     Case("scatter", "index_put_bool_value", lambda m, i: torch.index_put(m, (i,), torch.tensor(True)), (mask(6), torch.tensor([1, 4]))),
     Case("scatter", "index_add", lambda a, i, s: a.index_add(0, i, s), (x34, torch.tensor([2, 0, 2]), randn(3, 4))),
-    pytest.param(
-        Case("scatter", "nll_loss_backward", nll_loss_backward, (torch.log_softmax(randn(4, 5), dim=1), ints(5, 4))),
-        # ember-fold-constants folds a tensor<f32> constant into tensor<1xf32> (np.ascontiguousarray
-        # of a 0-d array is 1-d); this case passes with that pass left out of the pipeline.
-        marks=pytest.mark.xfail(raises=ember.PassError, strict=True, reason="ember-fold-constants: 0-d constants become 1-d"),
-    ),
+    Case("scatter", "nll_loss_backward", nll_loss_backward, (torch.log_softmax(randn(4, 5), dim=1), ints(5, 4))),
     Case("scatter", "one_hot", lambda i: F.one_hot(i, 5), (ints(5, 4),)),
     # repeat_interleave: static repeats compile; tensor repeats size the result by their values
     Case("repeat", "repeat_interleave_int", lambda a: torch.repeat_interleave(a, 2, dim=0), (randn(3, 2),)),
