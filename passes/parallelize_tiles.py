@@ -14,7 +14,9 @@ the same slice each time and does not match.
 Produces an `scf.forall` with the tensor as `shared_outs`: a single loop's insert becomes its
 `tensor.parallel_insert_slice`; for a nest, each iteration extracts its own slab, the inner loops
 carry the slab (their slices shifted to offset 0 along that dimension), and the slab is the
-parallel insert. Loops inside a converted loop stay sequential.
+parallel insert. Loops inside a converted loop stay sequential, and so do loops inside a
+sequential loop (they would be dispatched on every trip) and nests with less than `min-work`
+element-iterations (output elements times the trip counts of the loops inside).
 
 After bufferization `scf-forall-to-parallel` and `async-parallel-for` spread the iterations
 over MLIR's async runtime's worker threads.
@@ -223,9 +225,10 @@ class ParallelizeTiles(EmberPass):
     NAME = "ember-parallelize-tiles"
     SUMMARY = "Turns scf.for tile loops over disjoint tensor slices into scf.forall"
 
-    # Waking the async runtime's workers costs some 10-20 µs per parallel loop: smaller nests
-    # (elementwise ops, norms over a few thousand elements) run faster on one core.
-    min_work: int = 1_000_000
+    # Handing a loop to the async runtime's workers cost tens of µs per loop on the 2-core
+    # machine ember is measured on: the seed MLP at batch 64 (8M per layer) and the encoder's
+    # matmuls (25-34M) ran slower on 2 threads than on 1, ResNet's convolutions (>= 100M) faster.
+    min_work: int = 50_000_000
 
     def run(self, op) -> None:
         for func in op.regions[0].blocks[0].operations:

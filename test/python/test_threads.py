@@ -10,13 +10,13 @@ import ember
 
 
 def test_two_threads_match_eager():
-    # 64 x 256 outputs, 256 deep: above ember-parallelize-tiles' min-work.
-    model = nn.Sequential(nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 8)).eval()
-    x = torch.randn(64, 256)
+    # 64 x 1024 outputs, 1024 deep: above ember-parallelize-tiles' min-work.
+    model = nn.Sequential(nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 8)).eval()
+    x = torch.randn(64, 1024)
     compiled = ember.compile(model, (x,), threads=2)
     assert "scf.forall" in compiled.ir("bufferized")  # some tile loop did become parallel
     for _ in range(3):  # the async runtime's workers are reused across calls
-        x = torch.randn(64, 256)
+        x = torch.randn(64, 1024)
         torch.testing.assert_close(compiled(x), model(x))
 
 
@@ -29,8 +29,8 @@ def test_bad_thread_count(threads):
 def test_freeing_a_threaded_module_leaves_the_others_working():
     # Each module once loaded MLIR's async runtime into its own engine, and freeing that engine
     # freed the runtime that the other module's calls then used (a segfault).
-    model = nn.Sequential(nn.Linear(256, 256), nn.ReLU()).eval()
-    x = torch.randn(64, 256)
+    model = nn.Sequential(nn.Linear(1024, 1024), nn.ReLU()).eval()
+    x = torch.randn(64, 1024)
     first = ember.compile(model, (x,), threads=2)
     second = ember.compile(model, (x,), threads=2)
     del first
