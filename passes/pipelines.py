@@ -43,16 +43,31 @@ def _async_lowering(threads: int) -> str:
     )
 
 
+FUSE = ",".join([
+    "ember-seal-buffer-islands",  # lowered tm_tensor loops, ready for One-Shot Bufferize
+    "ember-fold-constants",  # weight-only work (transposes, batch-norm scales) happens once, here
+    "ember-conv-channels-inner",
+    "ember-fold-constants",  # the filter transposes that ember-conv-channels-inner made
+    "func.func(linalg-generalize-named-ops)",
+    "canonicalize",
+    "ember-bool-to-byte",  # no i1 memref may reach finalize-memref-to-llvm (it aborts)
+    "ember-erase-dead-results",
+    "ember-expand-exp",
+    "ember-expand-erf",
+    "ember-fuse-groups",
+])
+
+# Each group becomes register/cache tiles of vector ops; then plain ops again for bufferization.
+VECTORIZE = "ember-tile-and-vectorize,ember-dissolve-groups,canonicalize,cse"
+
+
 def cpu_stages(threads: int = 1) -> list[tuple[str, str]]:
     """The stages of `ember-cpu`: (stage name, pipeline text). `threads` > 1 runs independent
     tiles on that many cores; 1 keeps every loop sequential."""
     parallel = threads > 1
     return [
-        # ember-fold-constants: weight-only work (transposes, batch-norm scales) happens once, here.
-        # ember-bool-to-byte: no i1 memref may reach finalize-memref-to-llvm (it aborts).
-        ("fused", "ember-seal-buffer-islands,ember-fold-constants,ember-conv-channels-inner,ember-fold-constants,func.func(linalg-generalize-named-ops),canonicalize,ember-bool-to-byte,ember-erase-dead-results,ember-expand-exp,ember-expand-erf,ember-fuse-groups"),
-        # Each group becomes register/cache tiles of vector ops; then plain ops again for bufferization.
-        ("vectorized", "ember-tile-and-vectorize,ember-dissolve-groups,canonicalize,cse"),
+        ("fused", FUSE),
+        ("vectorized", VECTORIZE),
         ("bufferized", ("ember-parallelize-tiles," if parallel else "") + BUFFERIZE),
         ("llvm", (_async_lowering(threads) if parallel else "") + LOWER_TO_LLVM),
     ]
