@@ -14,6 +14,7 @@ from mlir import ir
 from mlir.dialects import arith, linalg, tensor
 
 from ember.passes.registry import EmberPass, register_pass
+from ember.passes.walk import ops_named
 
 
 def _pair(op: ir.Operation, name: str) -> list[int]:
@@ -66,15 +67,7 @@ class ConvChannelsInner(EmberPass):
     channel_multiple: int = 16  # only convolutions whose output channels fill whole registers
 
     def run(self, op):
-        convs = []
-
-        def visit(inner):
-            if inner.name == "linalg.conv_2d_nchw_fchw":
-                convs.append(inner)
-            return ir.WalkResult.ADVANCE
-
-        op.walk(visit)
-        for conv in convs:
+        for conv in ops_named(op, "linalg.conv_2d_nchw_fchw"):
             filter_ = conv.operands[1]
             constant = not isinstance(filter_.owner, ir.Block) and filter_.owner.name == "arith.constant"
             if constant and ir.RankedTensorType(filter_.type).shape[0] % self.channel_multiple == 0 \

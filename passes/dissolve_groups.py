@@ -10,19 +10,12 @@ so this runs before them.
 from mlir import ir
 
 from ember.passes.registry import EmberPass, register_pass
+from ember.passes.walk import ops_named
 
 
 def fusion_groups(op: ir.Operation) -> list[ir.Operation]:
     """All `ember.fusion_group` ops under `op`, outermost first."""
-    found = []
-
-    def visit(inner):
-        if inner.name == "ember.fusion_group":
-            found.append(inner)
-        return ir.WalkResult.ADVANCE
-
-    op.walk(visit, ir.WalkOrder.PRE_ORDER)
-    return found
+    return ops_named(op, "ember.fusion_group", ir.WalkOrder.PRE_ORDER)
 
 
 def dissolve(group: ir.Operation) -> None:

@@ -13,6 +13,7 @@ from mlir import ir
 from mlir.dialects import linalg
 
 from ember.passes.registry import EmberPass, register_pass
+from ember.passes.walk import collect_ops
 
 
 def _feeds(value: ir.Value, targets: set) -> bool:
@@ -90,13 +91,5 @@ class EraseDeadResults(EmberPass):
     SUMMARY = "Drops unused linalg.generic results (and their body computation), e.g. max(dim)'s index"
 
     def run(self, op):
-        generics = []
-
-        def visit(inner):
-            if inner.name == "linalg.generic" and len(inner.results) > 1:
-                generics.append(inner)
-            return ir.WalkResult.ADVANCE
-
-        op.walk(visit)
-        for generic in generics:
+        for generic in collect_ops(op, lambda o: o.name == "linalg.generic" and len(o.results) > 1):
             erase_dead_results(generic)

@@ -13,6 +13,7 @@ from mlir import ir
 from mlir.dialects import arith, math
 
 from ember.passes.registry import EmberPass, register_pass
+from ember.passes.walk import collect_ops
 
 _NUMERATOR = (-1.60960333262415e-02, -2.95459980854025e-03, -7.34990630326855e-04, -5.69250639462346e-05,
               -2.10102402082508e-06, 2.77068142495902e-08, -2.72614225801306e-10)  # x^1, x^3, ... x^13
@@ -48,13 +49,5 @@ class ExpandErf(EmberPass):
     SUMMARY = "Rewrites f32 math.erf as a vectorizable rational approximation"
 
     def run(self, op):
-        found = []
-
-        def visit(inner):
-            if inner.name == "math.erf" and isinstance(inner.operands[0].type, ir.F32Type):
-                found.append(inner)
-            return ir.WalkResult.ADVANCE
-
-        op.walk(visit)
-        for erf in found:
+        for erf in collect_ops(op, lambda o: o.name == "math.erf" and isinstance(o.operands[0].type, ir.F32Type)):
             _expand(erf)

@@ -12,6 +12,7 @@ from mlir import ir
 from mlir.dialects import arith, math
 
 from ember.passes.registry import EmberPass, register_pass
+from ember.passes.walk import collect_ops
 
 _LOG2E = 1.44269504088896341
 _LN2_HI, _LN2_LO = 0.693359375, -2.12194440e-4
@@ -56,13 +57,5 @@ class ExpandExp(EmberPass):
     SUMMARY = "Rewrites f32 math.exp as a vectorizable polynomial (Cephes expf)"
 
     def run(self, op):
-        found = []
-
-        def visit(inner):
-            if inner.name == "math.exp" and isinstance(inner.operands[0].type, ir.F32Type):
-                found.append(inner)
-            return ir.WalkResult.ADVANCE
-
-        op.walk(visit)
-        for exp in found:
+        for exp in collect_ops(op, lambda o: o.name == "math.exp" and isinstance(o.operands[0].type, ir.F32Type)):
             _expand(exp)

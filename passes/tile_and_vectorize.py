@@ -33,6 +33,7 @@ from mlir.passmanager import PassManager
 from ember.passes.dissolve_groups import fusion_groups
 from ember.passes.fuse_groups import kind_of
 from ember.passes.registry import EmberPass, register_pass
+from ember.passes.walk import ops_named
 
 TAG = "ember.schedule"
 
@@ -179,15 +180,7 @@ def _deinterleave_stride_two(scope: ir.Operation) -> None:
     into a read of the contiguous slice twice as wide, masked at its end, and the even lanes
     of a `vector.deinterleave`: two vector loads and a shuffle instead of a scalar load per
     lane."""
-    reads = []
-
-    def visit(op):
-        if op.name == "vector.transfer_read":
-            reads.append(op)
-        return ir.WalkResult.ADVANCE
-
-    scope.walk(visit)
-    for read in reads:
+    for read in ops_named(scope, "vector.transfer_read"):
         source = read.operands[0]
         slice_op = source.owner
         if isinstance(slice_op, ir.Block) or slice_op.name != "tensor.extract_slice" \
@@ -486,15 +479,7 @@ class TileAndVectorize(EmberPass):
 
 
 def _loops_innermost_first(op: ir.Operation) -> list[ir.Operation]:
-    loops = []
-
-    def visit(inner):
-        if inner.name == "scf.for":
-            loops.append(inner)
-        return ir.WalkResult.ADVANCE
-
-    op.walk(visit, ir.WalkOrder.POST_ORDER)
-    return loops
+    return ops_named(op, "scf.for", ir.WalkOrder.POST_ORDER)
 
 
 def _erase_dead(group: ir.Operation) -> None:
