@@ -415,7 +415,7 @@ WORKER_MARK = "ember-bench-result: "
 
 def measure_isolated(workload: str, threads: int, backend: str, quick: bool, log) -> Result:
     """One backend on one workload in a fresh process: no thread pool, cache or allocator of one
-    backend (torch's OpenMP threads, IREE's workers, MLIR's async runtime) can slow another,
+    backend (torch's OpenMP threads, IREE's workers, ember's OpenMP threads) can slow another,
     and a native crash costs one table cell, not the run."""
     log(f"  {workload} threads={threads} {backend} ...")
     command = [sys.executable, "-m", "ember.bench", "--worker", f"{workload}:{threads}:{backend}"]

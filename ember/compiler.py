@@ -114,7 +114,7 @@ def compile(
     False/"off"; default `EMBER_ISOLATE`, else True for a custom `pipeline` only) runs the passes
     ("full": and a trial of LLVM's code generation) in a child process, so that a native abort in
     MLIR/LLVM raises IsolatedCrashError instead of killing this process (see ember.isolation).
-    `threads` > 1 runs independent tiles on that many cores (MLIR's async runtime); 1, the
+    `threads` > 1 runs independent tiles on that many cores (OpenMP threads); 1, the
     default, runs on the calling thread only."""
     if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
         raise EmberError(f"threads must be a positive int (1: single-thread), got {threads!r}")

@@ -1,7 +1,8 @@
 """ember-check-llvm-lowered: the last pass before the JIT.
 
 Matches: any op left in the module that the LLVM IR translation cannot take, that is, an op
-outside the `llvm` dialect other than the top-level `builtin.module` (custom pipelines that stop
+outside the `llvm` and `omp` dialects (the translation takes OpenMP ops, which threads > 1
+leaves) other than the top-level `builtin.module` (custom pipelines that stop
 early leave `func.func`, `memref.*` or `linalg.*` ops behind).
 Produces: no change; a located error on each such op and a pass failure, so that the user sees
 which op the pipeline did not lower instead of a bare ExecutionEngine failure.
@@ -15,7 +16,7 @@ from ember.passes.registry import EmberPass, PassFailure, register_pass
 @register_pass
 class CheckLlvmLowered(EmberPass):
     NAME = "ember-check-llvm-lowered"
-    SUMMARY = "Fails with a located error on every op that is not in the LLVM dialect"
+    SUMMARY = "Fails with a located error on every op that is not in the LLVM or OpenMP dialect"
 
     max_errors: int = 3  # report at most this many ops
 
@@ -24,7 +25,7 @@ class CheckLlvmLowered(EmberPass):
 
         def visit(inner):
             name = inner.operation.name
-            if inner.operation != op.operation and not name.startswith("llvm."):
+            if inner.operation != op.operation and not name.startswith(("llvm.", "omp.")):
                 leftovers.append(inner.operation)
                 return WalkResult.SKIP
             return WalkResult.ADVANCE

@@ -18,8 +18,8 @@ parallel insert. Loops inside a converted loop stay sequential, and so do loops 
 sequential loop (they would be dispatched on every trip) and nests with less than `min-work`
 element-iterations (output elements times the trip counts of the loops inside).
 
-After bufferization `scf-forall-to-parallel` and `async-parallel-for` spread the iterations
-over MLIR's async runtime's worker threads.
+After bufferization `scf-forall-to-parallel` and `convert-scf-to-openmp` share the iterations
+out among OpenMP threads.
 """
 
 import math
@@ -225,10 +225,10 @@ class ParallelizeTiles(EmberPass):
     NAME = "ember-parallelize-tiles"
     SUMMARY = "Turns scf.for tile loops over disjoint tensor slices into scf.forall"
 
-    # Handing a loop to the async runtime's workers cost tens of µs per loop on the 2-core
-    # machine ember is measured on: the seed MLP at batch 64 (8M per layer) and the encoder's
-    # matmuls (25-34M) ran slower on 2 threads than on 1, ResNet's convolutions (>= 100M) faster.
-    min_work: int = 50_000_000
+    # Measured on the 2-core machine ember is benchmarked on, OpenMP threads, ms for ResNet-18
+    # b1 / encoder b1: 0.5M 17.0/1.30, 2M 16.1/1.23, 5M 16.9/0.91, 10M 15.8/0.90, 20M 16.9/1.23,
+    # 50M 17.1/1.21 (10M takes the encoder's 25-34M matmuls, not the seed MLP's 8M layers).
+    min_work: int = 10_000_000
 
     def run(self, op) -> None:
         for func in op.regions[0].blocks[0].operations:

@@ -33,13 +33,15 @@ LOWER_TO_LLVM = (
 )
 
 
-# Multi-core: the forall loops that ember-parallelize-tiles made become tasks on MLIR's async
-# runtime (libmlir_async_runtime.so, from the mlir wheel), `threads` of them per loop.
-def _async_lowering(threads: int) -> str:
-    return (
-        f"scf-forall-to-parallel,async-parallel-for{{async-dispatch num-workers={threads} min-task-size=1}},"
-        "async-to-async-runtime,async-runtime-ref-counting,async-runtime-ref-counting-opt,"
-        "arith-expand,convert-async-to-llvm,"
+# Multi-core: the forall loops that ember-parallelize-tiles made become OpenMP worksharing loops
+# (libiomp5 from the intel-openmp wheel), `threads` threads per loop.
+# convert-scf-to-openmp wraps each loop body in a memref.alloca_scope, which must be lowered
+# (finalize-memref-to-llvm) before convert-scf-to-cf splits the loops inside it into blocks.
+def _openmp_lower_to_llvm(threads: int) -> str:
+    return f"scf-forall-to-parallel,convert-scf-to-openmp{{num-threads={threads}}}," + (
+        LOWER_TO_LLVM.replace("convert-scf-to-cf,", "")
+        .replace("finalize-memref-to-llvm,", "finalize-memref-to-llvm,convert-scf-to-cf,")
+        .replace("reconcile-unrealized-casts", "convert-openmp-to-llvm,reconcile-unrealized-casts")
     )
 
 
@@ -69,7 +71,7 @@ def cpu_stages(threads: int = 1) -> list[tuple[str, str]]:
         ("fused", FUSE),
         ("vectorized", VECTORIZE),
         ("bufferized", ("ember-parallelize-tiles," if parallel else "") + BUFFERIZE),
-        ("llvm", (_async_lowering(threads) if parallel else "") + LOWER_TO_LLVM),
+        ("llvm", _openmp_lower_to_llvm(threads) if parallel else LOWER_TO_LLVM),
     ]
 
 

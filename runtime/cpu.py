@@ -9,6 +9,7 @@ the wrapper with one precomputed argument.
 
 import ctypes
 import functools
+import importlib.metadata
 import os
 import threading
 
@@ -20,24 +21,23 @@ from ember.runtime.memref import make_descriptor
 
 MLIR_LIB_DIR = os.path.join(os.path.dirname(ir.__file__), "lib")
 C_RUNNER_UTILS = os.path.join(MLIR_LIB_DIR, "libmlir_c_runner_utils.so")
-ASYNC_RUNTIME = os.path.join(MLIR_LIB_DIR, "libmlir_async_runtime.so")  # for threads > 1
 
 
 def jit_libraries(threads: int = 1) -> list[str]:
     """The shared libraries to hand to the ExecutionEngine of a module compiled for `threads`.
-    For threads > 1 this first loads MLIR's async runtime into the process, once (see below)."""
+    For threads > 1 this first loads the OpenMP runtime into the process, once (see below)."""
     if threads > 1:
-        _load_async_runtime()
+        _load_openmp_runtime()
     return [C_RUNNER_UTILS]
 
 
 @functools.cache
-def _load_async_runtime() -> None:
-    """Loads libmlir_async_runtime.so with RTLD_GLOBAL, where every JIT-ed module finds its
-    symbols. It is not handed to an ExecutionEngine as a shared library: an engine calls that
-    library's destroy hook when it is freed, which deletes the one runtime (and its thread pool)
-    that every other threaded module in the process still uses."""
-    ctypes.CDLL(ASYNC_RUNTIME, mode=ctypes.RTLD_GLOBAL)
+def _load_openmp_runtime() -> None:
+    """Loads libiomp5.so with RTLD_GLOBAL, where every JIT-ed module finds its `__kmpc_*`
+    symbols; one runtime (and one thread pool) serves every threaded module in the process."""
+    # The intel-openmp wheel installs it as a data file (<prefix>/lib), outside any package.
+    path = next(f.locate() for f in importlib.metadata.files("intel-openmp") if f.name == "libiomp5.so")
+    ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
 
 
 class CpuExecutable:

@@ -13,3 +13,13 @@ llvm.func @main(%a: f32) -> f32 {
   %0 = llvm.call @add(%a, %a) : (f32, f32) -> f32
   llvm.return %0 : f32
 }
+
+// OpenMP ops (threads > 1) pass too: the LLVM IR translation takes them.
+// CHECK-LABEL: llvm.func @parallel
+// CHECK: omp.parallel
+llvm.func @parallel() {
+  omp.parallel {
+    omp.terminator
+  }
+  llvm.return
+}

@@ -15,7 +15,8 @@ def test_two_threads_match_eager():
     x = torch.randn(64, 1024)
     compiled = ember.compile(model, (x,), threads=2)
     assert "scf.forall" in compiled.ir("bufferized")  # some tile loop did become parallel
-    for _ in range(3):  # the async runtime's workers are reused across calls
+    assert "omp.parallel" in compiled.ir("llvm")  # and runs on OpenMP threads
+    for _ in range(3):  # the OpenMP threads are reused across calls
         x = torch.randn(64, 1024)
         torch.testing.assert_close(compiled(x), model(x))
 
@@ -27,7 +28,7 @@ def test_bad_thread_count(threads):
 
 
 def test_freeing_a_threaded_module_leaves_the_others_working():
-    # Each module once loaded MLIR's async runtime into its own engine, and freeing that engine
+    # Each module once loaded its parallel runtime into its own engine, and freeing that engine
     # freed the runtime that the other module's calls then used (a segfault).
     model = nn.Sequential(nn.Linear(1024, 1024), nn.ReLU()).eval()
     x = torch.randn(64, 1024)

@@ -4,7 +4,7 @@
 // RUN: ember-opt --list-passes | FileCheck %s
 
 // CHECK:      ember passes:
-// CHECK:        ember-check-llvm-lowered {{ *}}- Fails with a located error on every op that is not in the LLVM dialect
+// CHECK:        ember-check-llvm-lowered {{ *}}- Fails with a located error on every op that is not in the LLVM or OpenMP dialect
 // CHECK-NEXT:     max-errors=<int> (default: {{[0-9]+}})
 // CHECK:      ember pipelines:
 // CHECK-NEXT:   ember-cpu {{ *}}- Lowers linalg-on-tensors to LLVM-dialect IR
