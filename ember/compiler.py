@@ -122,10 +122,9 @@ def compile(
     context = new_context()
     module = _parse_linalg(captured, context)
     with context:
-        main = module.body.operations[0]
-        for op in module.body.operations:
-            if op.operation.name == "func.func" and op.attributes["sym_name"].value == "main":
-                main = op
+        # The FX importer names the entry point `main` (capture's func_name).
+        main = next(op for op in module.body.operations if op.operation.name == "func.func"
+                    and op.attributes["sym_name"].value == "main")
         main.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
     stages = {"torch": captured.torch_ir, "linalg": _elided(module)}
     lowering = cpu_stages(threads) if pipeline is None else [("llvm", pipeline)]
