@@ -1,16 +1,19 @@
-"""`ember.compile`: capture → linalg → ember's pipeline → LLVM JIT, with every stage kept."""
+"""`ember.compile`: capture → the target's stages → artifact → executable → CompiledModule."""
 
-import torch
-import torch.utils._pytree as pytree
+import importlib.metadata
+
 from mlir import ir
 
 from ember import isolation
 from ember.dialects import new_context
-from ember.errors import EmberError, InputError, InputValueError, LoweringError
-from ember.frontend.capture import CapturedModel, TensorSpec, capture
+from ember.errors import LoweringError
+from ember.frontend.capture import CapturedModel, capture
 from ember.passes.pass_manager import format_diagnostics
-from ember.passes.pipelines import cpu_stages
-from ember.runtime.cpu import CpuExecutable, jit_libraries
+from ember.runtime.artifact import Artifact
+from ember.runtime.jit import C_RUNNER_UTILS, abi_of, bytecode
+from ember.runtime.module import CompiledModule, check_threads
+from ember.runtime.native import load_openmp_runtime
+from ember.runtime.targets import lookup_target
 
 
 def _elided(module: ir.Module) -> str:
@@ -27,124 +30,59 @@ def _parse_linalg(captured: CapturedModel, context: ir.Context) -> ir.Module:
             ) from None
 
 
-class CompiledModule:
-    """A model compiled for its example inputs' shapes and dtypes. Call it like the model."""
-
-    def __init__(self, captured: CapturedModel, stages: dict[str, str], executable: CpuExecutable):
-        self.name = captured.name
-        self.inputs: list[TensorSpec] = captured.inputs
-        self.outputs: list[TensorSpec] = captured.outputs
-        self._stages = stages
-        self._executable = executable
-        self._out_spec = captured.out_spec
-        self._single_output = captured.out_spec.is_leaf()
-        self._expected = [(s.dtype, torch.Size(s.shape)) for s in self.inputs]
-
-    @property
-    def stages(self) -> list[str]:
-        """The IR levels that `ir()` can show, in pipeline order."""
-        return list(self._stages)
-
-    def ir(self, stage: str = "linalg") -> str:
-        """The module's IR at one stage (weights elided): see `stages`."""
-        if stage not in self._stages:
-            raise EmberError(f"no IR stage '{stage}'; this module has: {', '.join(self._stages)}")
-        return self._stages[stage]
-
-    def _check(self, args: tuple) -> list[torch.Tensor]:
-        if len(args) != len(self.inputs):
-            names = ", ".join(s.name for s in self.inputs)
-            raise InputError(f"{self.name} takes {len(self.inputs)} tensor arguments ({names}), got {len(args)}")
-        tensors = []
-        for spec, value in zip(self.inputs, args):
-            if not isinstance(value, torch.Tensor):
-                raise InputError(f"argument '{spec.name}' of {self.name}: expected a {spec.describe()}, got {type(value).__name__}")
-            if value.dtype != spec.dtype:
-                raise InputError(f"argument '{spec.name}' of {self.name}: expected dtype {spec.dtype}, got {value.dtype}")
-            if value.shape != spec.shape:
-                what = "rank" if value.dim() != len(spec.shape) else "shape"
-                raise InputValueError(
-                    f"argument '{spec.name}' of {self.name}: expected {what} {len(spec.shape) if what == 'rank' else list(spec.shape)}"
-                    f" (shape {list(spec.shape)}), got shape {list(value.shape)}"
-                )
-            if value.device.type != "cpu":
-                raise InputValueError(f"argument '{spec.name}' of {self.name}: expected a cpu tensor, got one on {value.device}")
-            tensors.append(value if value.is_contiguous() else value.contiguous())
-        return tensors
-
-    def __call__(self, *args):
-        # The common case costs a few attribute reads per argument; anything else (a mismatch
-        # to report, a non-contiguous tensor or a Tensor subclass) takes the full `_check`.
-        inputs = args
-        if len(args) != len(self._expected):
-            inputs = self._check(args)
-        else:
-            for value, (dtype, shape) in zip(args, self._expected):
-                if not (
-                    type(value) is torch.Tensor
-                    and value.dtype is dtype
-                    and value.shape == shape
-                    and value.is_cpu
-                    and value.is_contiguous()
-                ):
-                    inputs = self._check(args)
-                    break
-        outputs = self._executable.run(inputs)
-        if self._single_output:
-            return outputs[0]
-        return pytree.tree_unflatten(outputs, self._out_spec)
-
-    def __repr__(self) -> str:
-        sig = ", ".join(f"{s.name}: {s.describe()}" for s in self.inputs)
-        return f"<ember.CompiledModule {self.name}({sig})>"
+def versions() -> dict[str, str]:
+    """The versions of what made an artifact."""
+    packages = ("ember", "torch", "torch-mlir", "xtc-mlir-python-bindings")
+    return {p: importlib.metadata.version(p) for p in packages}
 
 
 def compile(
     model,
     example_inputs,
     *,
+    target: str = "cpu",
     pipeline: str | None = None,
     opt_level: int = 3,
     isolate: bool | str | None = None,
     threads: int = 1,
 ) -> CompiledModule:
     """Compiles `model` (an nn.Module or a function of tensors) for the shapes and dtypes of
-    `example_inputs`. `pipeline` replaces the `ember-cpu` pipeline with any pipeline text
-    (ember and upstream passes) that ends in the LLVM dialect. `isolate` (True/"passes", "full",
-    False/"off"; default `EMBER_ISOLATE`, else True for a custom `pipeline` only) runs the passes
-    ("full": and a trial of LLVM's code generation) in a child process, so that a native abort in
-    MLIR/LLVM raises IsolatedCrashError instead of killing this process (see ember.isolation).
-    `threads` > 1 runs independent tiles on that many cores (OpenMP threads); 1, the
-    default, runs on the calling thread only."""
-    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
-        raise EmberError(f"threads must be a positive int (1: single-thread), got {threads!r}")
+    `example_inputs`, for `target` ("cpu"). `pipeline` replaces the target's stages with any
+    pipeline text (ember and upstream passes, `ember-entry-point` among them) that ends in the
+    LLVM dialect. `isolate` (True/"passes", "full", False/"off"; default `EMBER_ISOLATE`, else
+    True for a custom `pipeline` only) runs the passes ("full": and a trial of LLVM's code
+    generation) in a child process, so that a native abort in MLIR/LLVM raises
+    IsolatedCrashError instead of killing this process (see ember.isolation). `threads` is how
+    many cores a call runs on (OpenMP threads; 1, the default, runs on the calling thread only);
+    it is the module's setting, not the compiled code's: `compiled.threads = n` changes it."""
+    threads = check_threads(threads)
+    compile_target = lookup_target(target)
     captured = capture(model, example_inputs)
-    context = new_context()
-    module = _parse_linalg(captured, context)
-    with context:
-        # The FX importer names the entry point `main` (capture's func_name).
-        main = next(op for op in module.body.operations if op.operation.name == "func.func"
-                    and op.attributes["sym_name"].value == "main")
-        main.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
+    module = _parse_linalg(captured, new_context())
     stages = {"torch": captured.torch_ir, "linalg": _elided(module)}
-    lowering = cpu_stages(threads) if pipeline is None else [("llvm", pipeline)]
+    lowering = compile_target.stages() if pipeline is None else [("llvm", pipeline)]
+    mode = isolation.isolation_mode(isolate, custom_pipeline=pipeline is not None)
+    if mode == "full":
+        load_openmp_runtime()  # the child's trial JIT resolves OpenMP symbols against it
     module, snapshots = isolation.lower(
         module,
         [*lowering, ("checked", "builtin.module(ember-check-llvm-lowered)")],
         captured.name,
         _elided,
-        mode=isolation.isolation_mode(isolate, custom_pipeline=pipeline is not None),
+        mode=mode,
         opt_level=opt_level,
-        jit_libs=jit_libraries(threads),
+        jit_libs=[C_RUNNER_UTILS],
     )
     snapshots.pop("checked")
     stages.update(snapshots)
-    executable = CpuExecutable(
-        module,
-        [s.shape for s in captured.inputs],
-        [s.shape for s in captured.outputs],
-        [s.dtype for s in captured.outputs],
-        opt_level=opt_level,
-        threads=threads,
+    artifact = Artifact(
+        signature=captured.signature,
+        abi=abi_of(module),
+        target=target,
+        options={"opt_level": opt_level, "pipeline": pipeline},
+        llvm_ir=bytecode(module),
+        versions=versions(),
     )
-    return CompiledModule(captured, stages, executable)
+    executable = compile_target.executable(artifact, threads)
+    return CompiledModule(captured.signature, executable, target=target, artifact=artifact, stages=stages,
+                          graph=captured.graph)

@@ -41,3 +41,22 @@ class IsolatedCrashError(EmberError):
         super().__init__(message)
         self.stage = stage
         self.reproducer = reproducer
+
+
+class RuntimeCheckError(EmberError, RuntimeError):
+    """A check in the compiled code failed while it ran (an integer division by zero, an index
+    out of range, ...); no output of that call is returned."""
+
+
+class IndexCheckError(RuntimeCheckError, IndexError):
+    """An index out of range, where eager PyTorch raises IndexError."""
+
+
+class ArtifactError(EmberError):
+    """A saved `.ember` file cannot be loaded here: another format version, a truncated or
+    corrupted file, or native code for CPU features this host lacks."""
+
+
+def runtime_error_class(kind: str) -> type[RuntimeCheckError]:
+    """The error class of a runtime check, by the name of the exception eager raises."""
+    return IndexCheckError if kind == "IndexError" else RuntimeCheckError

@@ -23,6 +23,7 @@ from ember.errors import CaptureError, LoweringError
 from ember.frontend.literals import DenseLiteralHooks
 from ember.frontend import tm_tensor
 from ember.frontend.source_locations import source_line, user_frames, user_frames_in_traceback
+from ember.runtime.signature import Signature, TensorSpec, dtype_name
 
 TORCH_BACKEND_PIPELINE = (
     "builtin.module(func.func(torch-match-quantized-custom-ops),"
@@ -33,28 +34,18 @@ LINALG_PIPELINE = (
 )
 
 
-@dataclass(frozen=True)
-class TensorSpec:
-    """What one tensor argument or result of the captured graph must look like."""
-
-    name: str
-    shape: tuple[int, ...]
-    dtype: torch.dtype
-
-    def describe(self) -> str:
-        return f"{self.dtype} tensor of shape {list(self.shape)}"
-
-
 @dataclass
 class CapturedModel:
     """A model captured at one set of input shapes, ready to hand to upstream MLIR."""
 
-    name: str
-    inputs: list[TensorSpec]
-    outputs: list[TensorSpec]
-    out_spec: pytree.TreeSpec  # how the flat results fold back into the model's return value
+    signature: Signature
+    graph: torch.fx.GraphModule  # the exported graph, for reading
     torch_ir: str  # torch backend IR, weights elided: for reading
     linalg_ir: str  # linalg-on-tensors with every weight: the hand-off to upstream MLIR
+
+    @property
+    def name(self) -> str:
+        return self.signature.name
 
 
 class _FunctionModule(torch.nn.Module):
@@ -155,6 +146,7 @@ def _export(module: torch.nn.Module, name: str, example_inputs: tuple):
 
 
 def _result_specs(program) -> list[TensorSpec]:
+    """The graph's outputs: the new values of mutated inputs first, then the model's results."""
     output_node = next(n for n in program.graph.nodes if n.op == "output")
     specs = []
     for i, value in enumerate(pytree.tree_leaves(output_node.args[0])):
@@ -170,8 +162,26 @@ def _result_specs(program) -> list[TensorSpec]:
                 " depends on the input's values, as with nonzero or bincount); ember compiles"
                 " models whose result shapes follow from the input shapes"
             )
-        specs.append(TensorSpec(f"result{i}", tuple(fake.shape), fake.dtype))
+        specs.append(TensorSpec(f"result{i}", tuple(fake.shape), dtype_name(fake.dtype)))
     return specs
+
+
+def _mutated_inputs(name: str, program, arg_names: list[str]) -> tuple[str, ...]:
+    """The user inputs that the model writes in place, in the order of their graph outputs."""
+    graph_signature = program.graph_signature
+    if graph_signature.buffers_to_mutate:
+        buffers = ", ".join(sorted(set(graph_signature.buffers_to_mutate.values())))
+        raise CaptureError(
+            f"{name} updates its buffers ({buffers}) when it runs, as BatchNorm does in training"
+            " mode; ember compiles inference and does not carry buffer updates yet: call"
+            " model.eval() before ember.compile"
+        )
+    placeholders = list(graph_signature.user_inputs)
+    mutated = []
+    for spec in graph_signature.output_specs:
+        if spec.kind == torch.export.graph_signature.OutputKind.USER_INPUT_MUTATION:
+            mutated.append(arg_names[placeholders.index(spec.target)])
+    return tuple(mutated)
 
 
 _TORCH_OP = re.compile(r"""(?:name = "|operation ')torch\.(aten\.[\w.]+|prim\.[\w.]+)""")
@@ -230,8 +240,15 @@ def _capture(model, example_inputs) -> CapturedModel:
         # node stack traces; anchoring the function makes errors point at the user's lines.
         torch.fx.proxy._register_stack_trace_anchor(model)
     program = _export(module, name, example_inputs)
-    inputs = [TensorSpec(n, tuple(t.shape), t.dtype) for n, t in zip(arg_names, example_inputs)]
-    outputs = _result_specs(program)
+    mutated = _mutated_inputs(name, program, arg_names)
+    out_spec = program.call_spec.out_spec
+    signature = Signature(
+        name,
+        tuple(TensorSpec(n, tuple(t.shape), dtype_name(t.dtype)) for n, t in zip(arg_names, example_inputs)),
+        tuple(_result_specs(program)[len(mutated):]),
+        None if out_spec.is_leaf() else out_spec,
+        mutated,
+    )
 
     context = tm_ir.Context()
     torch_dialect.register_dialect(context)
@@ -247,4 +264,4 @@ def _capture(model, example_inputs) -> CapturedModel:
     tm_tensor.compare_bools_unsigned(torch_module)
     _run_torch_mlir_pipeline(torch_module, tm_tensor.LOWER_TO_LOOPS, f"Lowering the tm_tensor ops of {name} to loops")
     linalg_ir = torch_module.operation.get_asm(large_elements_limit=None, enable_debug_info=True)
-    return CapturedModel(name, inputs, outputs, program.call_spec.out_spec, torch_ir, linalg_ir)
+    return CapturedModel(signature, program.graph_module, torch_ir, linalg_ir)

@@ -1,17 +1,19 @@
-"""`ember-plan-memory`: intermediates come from one static arena, not a malloc per call.
+"""`ember-plan-memory`: intermediates come from the caller's arena, not a malloc per call.
 
-Matches, in every function, the `memref.alloc`s of static shape and identity layout that sit in
-the function's top-level block and do not escape it (not returned, yielded or branched with).
-Produces one `memref.global @__ember_arena_<func>` of bytes, just before the function, (uninitialized, 64-byte aligned)
-and, in place of each alloc, a `memref.view` into it at an offset from a static plan: buffers
+Matches, in every function with an arena argument (`{ember.arena}`, added by
+`ember-entry-point`), the `memref.alloc`s of static shape and identity layout that sit in the
+function's top-level block and do not escape it (not returned, yielded or branched with).
+Produces, in place of each alloc, a `memref.view` into the arena at an offset from a static
+plan, and records the bytes the plan needs as `ember.arena_size` on the function: buffers
 whose live ranges (from the alloc to the last top-level op that touches the buffer or a view
 of it) do not overlap may share bytes; each buffer's first-fit offset, in order of decreasing
 size. Their `memref.dealloc`s are erased.
 
-Re-entrancy: the arena belongs to the compiled module, so two calls of one module may not run
-at the same time; ember's runtime serializes calls of a module with a lock. Allocs inside
-loops or regions (per-tile scratch) are left to malloc: they may be live in several parallel
-iterations at once.
+Re-entrancy: the arena belongs to the caller's context (64-byte aligned, at least
+`ember.arena_size` bytes), so the code keeps no state and two contexts may run it at once.
+Allocs inside loops or regions (per-tile scratch) are left to malloc: they may be live in
+several parallel iterations at once. A function without an arena argument keeps its allocs; a
+function without one that had candidates fails, naming the pass that adds it.
 """
 
 import math
@@ -19,7 +21,8 @@ import math
 from mlir import ir
 from mlir.dialects import arith, memref
 
-from ember.passes.registry import EmberPass, register_pass
+from ember.passes.entry_point import ARENA, marked_argument
+from ember.passes.registry import EmberPass, PassFailure, register_pass
 
 ALIGNMENT = 64
 _ESCAPES = {"func.return", "scf.yield", "cf.br", "cf.cond_br", "scf.condition", "func.call"}
@@ -89,7 +92,7 @@ class PlanMemory(EmberPass):
     """Moves top-level static allocs into one statically planned global arena per function."""
 
     NAME = "ember-plan-memory"
-    SUMMARY = "Places static intermediate buffers in a global arena by a static liveness plan"
+    SUMMARY = "Places static intermediate buffers in the caller's arena by a static liveness plan"
 
     def run(self, op) -> None:
         module_block = op.regions[0].blocks[0]
@@ -108,22 +111,18 @@ class PlanMemory(EmberPass):
             live = _live_range(o, block, position) if size else None
             if live:
                 candidates.append((o, size, *live))
-        if not candidates:
+        arena = marked_argument(func, ARENA)
+        if arena is None:
+            if candidates:
+                func.location.emit_error(
+                    f"ember-plan-memory: {len(candidates)} intermediate buffer(s) to place but no arena "
+                    "argument ({ember.arena}); run ember-entry-point first"
+                )
+                raise PassFailure()
             return
         offsets, total = plan([(size, first, last) for _, size, first, last, _ in candidates])
-        name = f"__ember_arena_{func.attributes['sym_name'].value}"
         with func.location:
-            arena_type = ir.MemRefType.get([total], ir.IntegerType.get_signless(8))
-        with ir.InsertionPoint(func), func.location:
-            memref.GlobalOp(
-                sym_name=name,
-                type_=ir.TypeAttr.get(arena_type),
-                sym_visibility="private",
-                initial_value=ir.UnitAttr.get(),  # uninitialized
-                alignment=ALIGNMENT,
-            )
-        with ir.InsertionPoint.at_block_begin(block), func.location:
-            arena = memref.GetGlobalOp(arena_type, name).result
+            func.attributes["ember.arena_size"] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), total)
         for (alloc, _, _, _, deallocs), offset in zip(candidates, offsets):
             with ir.InsertionPoint(alloc), alloc.location:
                 byte_shift = arith.ConstantOp(ir.IndexType.get(), offset).result

@@ -19,6 +19,7 @@ _PASS_MODULES: dict[str, str] = {
     "ember-bool-to-byte": "ember.passes.bool_to_byte",
     "ember-seal-buffer-islands": "ember.passes.seal_buffer_islands",
     "ember-fold-constants": "ember.passes.fold_constants",
+    "ember-entry-point": "ember.passes.entry_point",
     "ember-plan-memory": "ember.passes.plan_memory",
     "ember-parallelize-tiles": "ember.passes.parallelize_tiles",
     "ember-erase-dead-results": "ember.passes.erase_dead_results",

@@ -19,7 +19,7 @@
 # LINALG:        linalg.matmul ins(%{{.*}} : tensor<2x16xf32>, tensor<16x4xf32>)
 # LINALG:        return %{{.*}} : tensor<2x4xf32>
 
-# LLVM-LABEL: llvm.func @main(
+# LLVM-LABEL: llvm.func @ember_entry(
 # LLVM-NOT:    linalg.
 # LLVM:        llvm.store
 # LLVM:        llvm.return

@@ -5,7 +5,7 @@
 # REQUIRES: host-supports-jit
 # RUN: ember-opt %S/Inputs/matmul-bias-relu.mlir --pass-pipeline='builtin.module(ember-cpu)' -o %t.matmul.mlir
 # RUN: ember-import %S/../frontend/mlp.py:make_mlp --shape 2x8 \
-# RUN:   | ember-opt --pass-pipeline='builtin.module(func.func(llvm-request-c-wrappers),ember-cpu)' -o %t.mlp.mlir
+# RUN:   | ember-opt --pass-pipeline='builtin.module(ember-cpu)' -o %t.mlp.mlir
 # RUN: %PYTHON %s %t.matmul.mlir %t.mlp.mlir %S/../frontend/mlp.py:make_mlp | FileCheck %s
 
 import sys
@@ -14,14 +14,22 @@ import torch
 from mlir import ir
 
 from ember.dialects import new_context
-from ember.runtime.cpu import CpuExecutable
+from ember.runtime.jit import abi_of, jit_module
+from ember.runtime.native import NativeExecutable
+from ember.runtime.signature import Signature, TensorSpec
 from ember.tools.ember_import import load_model
 
 
-def load(path: str, input_shapes, output_shapes) -> CpuExecutable:
+def load(path: str, input_shapes, output_shapes) -> NativeExecutable:
+    """The file's entry, called through ember's ABI as ember.compile would call it."""
+    signature = Signature(
+        "test",
+        tuple(TensorSpec(f"in{i}", shape, "float32") for i, shape in enumerate(input_shapes)),
+        tuple(TensorSpec(f"out{i}", shape, "float32") for i, shape in enumerate(output_shapes)),
+    )
     with new_context():
         module = ir.Module.parseFile(path)
-        return CpuExecutable(module, input_shapes, output_shapes, [torch.float32] * len(output_shapes))
+        return jit_module(module, signature, abi_of(module), threads=1)
 
 
 def print_rows(tensor: torch.Tensor) -> None:

@@ -99,6 +99,6 @@ def test_stages_are_inspectable():
     assert compiled.stages[:2] == ["torch", "linalg"]
     assert "torch.aten.mm" in compiled.ir("torch") or "torch.aten.linear" in compiled.ir("torch")
     assert "linalg.matmul" in compiled.ir("linalg")
-    assert "llvm.func @main" in compiled.ir("llvm")
+    assert "llvm.func @ember_entry" in compiled.ir("llvm")
     with pytest.raises(ember.EmberError, match="no IR stage 'ptx'"):
         compiled.ir("ptx")

@@ -18,7 +18,7 @@
 // AFTER:      IR Dump After one-shot-bufferize
 // AFTER:      func.func @matmul(%{{.*}}: memref<2x3xf32
 // AFTER:      IR Dump After ember-check-llvm-lowered
-// AFTER:      llvm.func @matmul
+// AFTER:      llvm.func @ember_entry
 // AFTER-NOT:  IR Dump
 
 func.func @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {

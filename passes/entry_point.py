@@ -1,0 +1,141 @@
+"""`ember-entry-point`: gives the compiled model's entry point ember's calling convention.
+
+The calling convention of every target and of the C export is decided here, and only here.
+Matches the public `func.func @<entry>` (option `entry`; by default `@main`, the name the
+capture gives, else the module's only public function with a body) of a bufferized module whose results are already out-params (`buffer-results-to-out-params`), and
+produces
+
+    func.func @<name>(%inputs..., %outputs..., %arena: memref<?xi8> {ember.arena},
+                      %threads: i32 {ember.threads}) -> i32
+        attributes {llvm.emit_c_interface, ember.entry}
+
+- the arena is the caller's context's scratch memory for intermediates: `ember-plan-memory`
+  places buffers in it and records the bytes it needs as `ember.arena_size` on the function, so
+  the code keeps no state of its own and two contexts may run it at once;
+- the thread count is the context's too: when the body has parallel loops, the entry first
+  calls `omp_set_num_threads(%threads)` (an OpenMP setting of the calling thread only);
+- the result is a status code: a stack slot marked `ember.status` starts at 0, runtime checks
+  store an error code into it (see `ember.errors` in the runtime), and every return yields it.
+
+Fails, with a located error, on a module without that function (or with several candidates), on one whose entry still
+returns values, or on one that has been through this pass already.
+"""
+
+from mlir import ir
+from mlir.dialects import arith, func, memref
+
+from ember.passes.registry import EmberPass, PassFailure, register_pass
+from ember.passes.walk import collect_ops
+
+ENTRY = "ember.entry"
+ARENA = "ember.arena"
+THREADS = "ember.threads"
+STATUS = "ember.status"
+_PARALLEL_LOOPS = {"scf.forall", "scf.parallel", "omp.parallel"}
+
+
+def entry_function(module_op: ir.Operation, name: str):
+    """The module's `func.func @name`, or None."""
+    for op in module_op.regions[0].blocks[0].operations:
+        if op.operation.name == "func.func" and op.attributes["sym_name"].value == name:
+            return op
+    return None
+
+
+def marked_argument(function, marker: str) -> ir.Value | None:
+    """The argument of `function` whose attributes hold `marker` (ember.arena, ember.threads)."""
+    if "arg_attrs" not in function.attributes:
+        return None
+    for index, attrs in enumerate(function.attributes["arg_attrs"]):
+        if marker in ir.DictAttr(attrs):
+            return function.regions[0].blocks[0].arguments[index]
+    return None
+
+
+@register_pass
+class EntryPoint(EmberPass):
+    """Shapes the entry: inputs, outputs, the context's arena and thread count; returns a status."""
+
+    NAME = "ember-entry-point"
+    SUMMARY = "Gives the entry function ember's ABI: (inputs, outputs, arena, threads) -> status"
+
+    entry: str = ""
+    name: str = "ember_entry"
+
+    def run(self, op) -> None:
+        function = self._find(op)
+        self._check(function)
+        block = function.regions[0].blocks[0]
+        location = function.location
+        with location:
+            arena_type = ir.MemRefType.get([ir.ShapedType.get_dynamic_size()], ir.IntegerType.get_signless(8))
+            i32 = ir.IntegerType.get_signless(32)
+            block.add_argument(arena_type, location)
+            threads = block.add_argument(i32, location)
+            old = function.type
+            function.attributes["function_type"] = ir.TypeAttr.get(
+                ir.FunctionType.get([*old.inputs, arena_type, i32], [i32])
+            )
+            previous = list(function.attributes["arg_attrs"]) if "arg_attrs" in function.attributes else []
+            previous += [ir.DictAttr.get({})] * (len(old.inputs) - len(previous))
+            function.attributes["arg_attrs"] = ir.ArrayAttr.get(
+                [*previous, ir.DictAttr.get({ARENA: ir.UnitAttr.get()}), ir.DictAttr.get({THREADS: ir.UnitAttr.get()})]
+            )
+            function.attributes["sym_name"] = ir.StringAttr.get(self.name)
+            function.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
+            function.attributes[ENTRY] = ir.UnitAttr.get()
+
+            with ir.InsertionPoint.at_block_begin(block):
+                status = memref.AllocaOp(ir.MemRefType.get([], i32), [], [])
+                status.attributes[STATUS] = ir.UnitAttr.get()
+                memref.StoreOp(arith.ConstantOp(i32, 0).result, status.result, [])
+                parallel = bool(collect_ops(function.operation, lambda o: o.name in _PARALLEL_LOOPS))
+                if parallel:
+                    func.CallOp([], "omp_set_num_threads", [threads])
+            for ret in collect_ops(function.operation, lambda o: o.name == "func.return"):
+                with ir.InsertionPoint(ret), ret.location:
+                    func.ReturnOp([memref.LoadOp(status.result, []).result])
+                ret.erase()
+        if parallel:
+            self._declare_omp_set_num_threads(op, location)
+
+    def _find(self, module_op):
+        if self.entry or entry_function(module_op, "main") is not None:
+            function = entry_function(module_op, self.entry or "main")
+            if function is None:
+                module_op.location.emit_error(f"ember-entry-point: no func.func @{self.entry} to make the entry point")
+                raise PassFailure()
+            return function
+        public = [op for op in module_op.regions[0].blocks[0].operations if op.operation.name == "func.func"
+                  and op.regions[0].blocks and "sym_visibility" not in op.attributes]
+        if len(public) != 1:
+            names = ", ".join("@" + f.attributes["sym_name"].value for f in public) or "none"
+            module_op.location.emit_error(
+                f"ember-entry-point: no @main, and not one public function to take instead ({names});"
+                " name the entry with ember-entry-point{entry=NAME}"
+            )
+            raise PassFailure()
+        return public[0]
+
+    def _check(self, function) -> None:
+        name = function.attributes["sym_name"].value
+        if function.type.results:
+            function.location.emit_error(
+                f"ember-entry-point: @{name} still returns {len(function.type.results)} value(s); "
+                "run buffer-results-to-out-params first (results must be out-params)"
+            )
+            raise PassFailure()
+        if marked_argument(function, ARENA) is not None:
+            function.location.emit_error(f"ember-entry-point: @{name} already has an arena argument")
+            raise PassFailure()
+        if "sym_visibility" in function.attributes and function.attributes["sym_visibility"].value == "private":
+            function.location.emit_error(f"ember-entry-point: @{name} is private; the entry must be public")
+            raise PassFailure()
+
+    @staticmethod
+    def _declare_omp_set_num_threads(module_op, location) -> None:
+        if entry_function(module_op, "omp_set_num_threads") is not None:
+            return
+        with location, ir.InsertionPoint.at_block_begin(module_op.regions[0].blocks[0]):
+            declaration = func.FuncOp("omp_set_num_threads", ([ir.IntegerType.get_signless(32)], []))
+            declaration.attributes["sym_visibility"] = ir.StringAttr.get("private")

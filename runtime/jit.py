@@ -1,0 +1,103 @@
+"""Native code from the final LLVM-dialect IR, with MLIR's ExecutionEngine (LLVM's ORC JIT):
+JIT-ed into this process, or dumped as a position-independent object and linked by the system
+C compiler into the shared library that a saved artifact carries."""
+
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+
+from mlir import ir
+from mlir.execution_engine import ExecutionEngine
+
+from ember.errors import EmberError
+from ember.passes.entry_point import ENTRY
+from ember.runtime.native import Abi, NativeExecutable, load_openmp_runtime
+
+MLIR_LIB_DIR = os.path.join(os.path.dirname(ir.__file__), "lib")
+C_RUNNER_UTILS = os.path.join(MLIR_LIB_DIR, "libmlir_c_runner_utils.so")
+
+
+def abi_of(module: ir.Module) -> Abi:
+    """The ABI that `ember-entry-point` and `ember-plan-memory` recorded on the lowered entry."""
+    functions = [op for op in module.body.operations if op.operation.name == "llvm.func"]
+    entries = [f for f in functions if ENTRY in f.attributes
+               and not f.attributes["sym_name"].value.startswith("_mlir_ciface_")]
+    if len(entries) != 1:
+        raise EmberError("the lowered module has no entry point: its pipeline must run ember-entry-point")
+    entry = entries[0].attributes
+    errors = tuple(ir.StringAttr(a).value for a in entry["ember.errors"]) if "ember.errors" in entry else ()
+    return Abi(
+        entry=entry["sym_name"].value,
+        arena_size=entry["ember.arena_size"].value if "ember.arena_size" in entry else 0,
+        uses_openmp=any(f.attributes["sym_name"].value == "omp_set_num_threads" for f in functions),
+        errors=errors,
+    )
+
+
+def bytecode(module: ir.Module) -> bytes:
+    buffer = io.BytesIO()
+    module.operation.write_bytecode(buffer)
+    return buffer.getvalue()
+
+
+def _parse(llvm_ir: bytes) -> ir.Module:
+    from ember.dialects import new_context
+
+    with new_context():
+        return ir.Module.parse(llvm_ir)
+
+
+def jit_module(module: ir.Module, signature, abi: Abi, threads: int, opt_level: int = 3) -> NativeExecutable:
+    if abi.uses_openmp:
+        load_openmp_runtime()
+    engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[C_RUNNER_UTILS], enable_object_dump=False)
+    return NativeExecutable(signature, abi, engine.raw_lookup(f"_mlir_ciface_{abi.entry}"), engine, threads)
+
+
+def jit(artifact, threads: int) -> NativeExecutable:
+    """JIT-compiles an artifact's LLVM IR into this process."""
+    return jit_module(_parse(artifact.llvm_ir), artifact.signature, artifact.abi, threads,
+                      artifact.options.get("opt_level", 3))
+
+
+def object_code(llvm_ir: bytes, opt_level: int = 3) -> bytes:
+    """A position-independent object file of the module, for this host's CPU."""
+    module = _parse(llvm_ir)
+    engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[C_RUNNER_UTILS], enable_pic=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.o")
+        engine.dump_to_object_file(path)
+        with open(path, "rb") as f:
+            return f.read()
+
+
+def c_compiler() -> str:
+    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if not compiler:
+        raise EmberError("saving native code needs a C compiler to link it (cc, gcc or clang on PATH, or $CC)")
+    return compiler
+
+
+def link_shared(objects: dict[str, bytes], sources: dict[str, str] = (), extra: list[str] = ()) -> bytes:
+    """Links object files (and compiles C sources) into one shared library; returns its bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for name, data in [*objects.items(), *dict(sources).items()]:
+            path = os.path.join(tmp, name)
+            with open(path, "wb" if isinstance(data, bytes) else "w") as f:
+                f.write(data)
+            paths.append(path)
+        output = os.path.join(tmp, "lib.so")
+        command = [c_compiler(), "-shared", "-O2", "-fPIC", "-o", output, *paths, *extra, "-lm"]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode:
+            raise EmberError(f"linking the native code failed: {' '.join(command)}\n{done.stderr}")
+        with open(output, "rb") as f:
+            return f.read()
+
+
+def shared_library(artifact) -> bytes:
+    """The artifact's shared library for this host: its object code, linked."""
+    return link_shared({"model.o": object_code(artifact.llvm_ir, artifact.options.get("opt_level", 3))})

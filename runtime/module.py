@@ -1,0 +1,110 @@
+"""`CompiledModule`: a Signature and an executable, called like the model.
+
+The same class serves a fresh compile (`ember.compile`) and a loaded file (`ember.load`): it
+checks the arguments against the Signature, runs the executable, writes the new values of
+mutated inputs back into the caller's tensors, and rebuilds the model's output pytree.
+"""
+
+from ember.errors import EmberError
+from ember.runtime.native import NativeExecutable
+from ember.runtime.signature import Signature
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+
+class CompiledModule:
+    """A model compiled for its example inputs' shapes and dtypes. Call it like the model."""
+
+    def __init__(self, signature: Signature, executable: NativeExecutable, *, target: str, artifact=None,
+                 stages: dict[str, str] | None = None, graph=None):
+        self.signature = signature
+        self.target = target
+        self.artifact = artifact
+        self.graph = graph  # the captured torch.fx graph (None for a loaded file)
+        self._executable = executable
+        self._stages = stages or {}
+        self._mutated = signature.mutated_positions
+        self._fast = None
+        if torch is not None:
+            self._fast = [(getattr(torch, s.dtype), torch.Size(s.shape)) for s in signature.inputs]
+
+    @property
+    def name(self) -> str:
+        return self.signature.name
+
+    @property
+    def inputs(self):
+        return self.signature.inputs
+
+    @property
+    def outputs(self):
+        return self.signature.outputs
+
+    @property
+    def threads(self) -> int:
+        """The threads a call runs on (the context's setting, not the compiled code's)."""
+        return self._executable.threads
+
+    @threads.setter
+    def threads(self, threads: int) -> None:
+        self._executable.threads = check_threads(threads)
+
+    @property
+    def stages(self) -> list[str]:
+        """The IR levels that `ir()` can show, in pipeline order."""
+        return list(self._stages)
+
+    def ir(self, stage: str = "linalg") -> str:
+        """The module's IR at one stage (weights elided): see `stages`."""
+        if stage not in self._stages:
+            raise EmberError(f"no IR stage '{stage}'; this module has: {', '.join(self._stages) or '(none)'}")
+        return self._stages[stage]
+
+    def save(self, path) -> None:
+        """Writes one `.ember` file: native code for this host, the final LLVM IR, the Signature
+        (see `ember.load`)."""
+        if self.artifact is None:
+            raise EmberError(f"{self.name} has no artifact to save")
+        self.artifact.save(path)
+
+    def __call__(self, *args):
+        # The common case costs a few attribute reads per argument; anything else (a mismatch
+        # to report, a non-contiguous tensor, a Tensor subclass, numpy) takes the full check.
+        inputs = args
+        fast = self._fast
+        if fast is None or len(args) != len(fast):
+            inputs = self.signature.check(args)
+        else:
+            for value, (dtype, shape) in zip(args, fast):
+                if not (type(value) is torch.Tensor and value.dtype is dtype and value.shape == shape
+                        and value.is_cpu and value.is_contiguous()):
+                    inputs = self.signature.check(args)
+                    break
+        outputs = self._executable.run(inputs)
+        if self._mutated:
+            for position, value in zip(self._mutated, outputs):
+                _write_back(args[position], value)
+            outputs = outputs[len(self._mutated):]
+        return self.signature.unflatten(outputs)
+
+    def __repr__(self) -> str:
+        sig = ", ".join(f"{s.name}: {s.describe()}" for s in self.inputs)
+        return f"<ember.CompiledModule {self.name}({sig}) target={self.target}>"
+
+
+def _write_back(destination, value) -> None:
+    if torch is not None and isinstance(destination, torch.Tensor):
+        destination.copy_(value)
+    else:
+        import numpy
+
+        numpy.copyto(destination, value)
+
+
+def check_threads(threads) -> int:
+    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
+        raise EmberError(f"threads must be a positive int (1: single-thread), got {threads!r}")
+    return threads

@@ -1,0 +1,135 @@
+"""The call path of a compiled entry point, JIT-ed in this process or loaded from a library.
+
+The entry has ember's ABI (`ember-entry-point`): `int32 entry(inputs..., outputs..., arena,
+threads)`, every buffer a memref descriptor. It is called through MLIR's packed wrapper
+(`_mlir__mlir_ciface_<entry>(void **args)`, args[i] pointing at argument i and the last at the
+result), which the JIT and the saved shared library both contain; one precomputed argument
+array per context keeps a call to a few attribute writes.
+
+A `Context` is one caller's state: the arena for intermediates, the thread count, the
+descriptors. Each Python thread gets its own, so calls from several threads run at once.
+Needs neither torch-mlir nor MLIR (a loaded artifact runs without them); torch only for torch
+tensors.
+"""
+
+import ctypes
+import functools
+import importlib.metadata
+import threading
+from dataclasses import dataclass
+
+from ember.errors import EmberError, RuntimeCheckError, runtime_error_class
+from ember.runtime.memref import make_descriptor
+from ember.runtime.signature import Signature
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+ALIGNMENT = 64
+
+
+@dataclass(frozen=True)
+class Abi:
+    """What the caller of an entry must know beyond the Signature: the entry's symbol, the arena
+    bytes it needs, whether it runs OpenMP loops, and its runtime errors (status code k is
+    `errors[k - 1]`, "ExceptionClass: message")."""
+
+    entry: str
+    arena_size: int
+    uses_openmp: bool = False
+    errors: tuple[str, ...] = ()
+
+    @property
+    def packed_symbol(self) -> str:
+        return f"_mlir__mlir_ciface_{self.entry}"
+
+    def to_json(self) -> dict:
+        return {"entry": self.entry, "arena_size": self.arena_size, "uses_openmp": self.uses_openmp,
+                "errors": list(self.errors)}
+
+    @staticmethod
+    def from_json(d: dict) -> "Abi":
+        return Abi(d["entry"], d["arena_size"], d["uses_openmp"], tuple(d["errors"]))
+
+    def error(self, status: int, model: str) -> EmberError:
+        if 0 < status <= len(self.errors):
+            kind, _, message = self.errors[status - 1].partition(": ")
+            return runtime_error_class(kind)(f"{model}: {message}")
+        return RuntimeCheckError(f"{model}: the compiled code reported error status {status}")
+
+
+@functools.cache
+def load_openmp_runtime() -> None:
+    """Loads libiomp5.so with RTLD_GLOBAL, where every compiled module finds its `__kmpc_*` and
+    `omp_*` symbols; one runtime (and one thread pool) serves every module in the process."""
+    # The intel-openmp wheel installs it as a data file (<prefix>/lib), outside any package.
+    path = next(f.locate() for f in importlib.metadata.files("intel-openmp") if f.name == "libiomp5.so")
+    ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
+
+
+class Context:
+    """One caller's state for an entry: the arena, the thread count and the packed arguments."""
+
+    def __init__(self, signature: Signature, abi: Abi, threads: int):
+        size = max(abi.arena_size, 1)
+        self._arena_storage = (ctypes.c_byte * (size + ALIGNMENT))()
+        arena = -(-ctypes.addressof(self._arena_storage) // ALIGNMENT) * ALIGNMENT
+        arena_descriptor = make_descriptor((size,))
+        arena_descriptor.allocated = arena_descriptor.aligned = arena
+        shapes = [s.shape for s in (*signature.inputs, *signature.entry_outputs)]
+        self.descriptors = [make_descriptor(tuple(shape)) for shape in shapes]
+        self.threads = ctypes.c_int32(threads)
+        self.status = ctypes.c_int32(0)
+        # The packed wrapper's argument i points at a slot that holds descriptor i's address.
+        self._slots = [ctypes.c_void_p(ctypes.addressof(d)) for d in [*self.descriptors, arena_descriptor]]
+        self._keep = arena_descriptor
+        pointers = [ctypes.addressof(s) for s in self._slots]
+        pointers += [ctypes.addressof(self.threads), ctypes.addressof(self.status)]
+        self.packed = (ctypes.c_void_p * len(pointers))(*pointers)
+
+
+class NativeExecutable:
+    """A callable entry point: `run(inputs)` returns the entry's outputs as new tensors (or numpy
+    arrays, for numpy inputs)."""
+
+    def __init__(self, signature: Signature, abi: Abi, address: int, keepalive, threads: int = 1):
+        if not address:
+            raise EmberError(f"the compiled code of {signature.name} has no {abi.packed_symbol}")
+        self.signature = signature
+        self.abi = abi
+        self.threads = threads
+        self._function = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)
+        self._keepalive = keepalive  # the engine or library that holds the code
+        self._local = threading.local()
+        outputs = signature.entry_outputs
+        # torch.empty_like of a kept tensor is the cheapest way to get a fresh output tensor.
+        self._prototypes = None
+        if torch is not None:
+            self._prototypes = [torch.empty(s.shape, dtype=getattr(torch, s.dtype)) for s in outputs]
+
+    def context(self) -> Context:
+        """This thread's context (made on its first call)."""
+        context = getattr(self._local, "context", None)
+        if context is None:
+            context = self._local.context = Context(self.signature, self.abi, self.threads)
+        return context
+
+    def run(self, inputs) -> list:
+        if torch is not None and (not inputs or isinstance(inputs[0], torch.Tensor)):
+            outputs = [torch.empty_like(p) for p in self._prototypes]
+            pointers = [t.data_ptr() for t in inputs] + [t.data_ptr() for t in outputs]
+        else:
+            import numpy
+
+            outputs = [numpy.empty(s.shape, dtype=s.dtype) for s in self.signature.entry_outputs]
+            pointers = [a.ctypes.data for a in inputs] + [a.ctypes.data for a in outputs]
+        context = self.context()
+        for descriptor, pointer in zip(context.descriptors, pointers):
+            descriptor.allocated = descriptor.aligned = pointer
+        context.threads.value = self.threads
+        self._function(context.packed)  # ctypes lets go of the GIL during the call
+        if context.status.value:
+            raise self.abi.error(context.status.value, self.signature.name)
+        return outputs

@@ -1,0 +1,78 @@
+"""Targets by name: how a model is lowered for one kind of machine, and how its artifact runs.
+
+A target has its named pipeline stages (compile side; they need the `mlir` bindings) and a
+factory that turns an Artifact into an executable (load side; the CPU target's needs neither
+torch-mlir nor MLIR when the artifact holds native code for this host).
+"""
+
+import ctypes
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+from ember.errors import ArtifactError, EmberError
+from ember.runtime.artifact import Artifact, host_cpu_features
+from ember.runtime.native import NativeExecutable, load_openmp_runtime
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    summary: str
+    stages: Callable[[], list[tuple[str, str]]]  # (IR level, pipeline text), in order
+    executable: Callable[[Artifact, int], NativeExecutable]  # (artifact, threads) → executable
+
+
+_TARGETS: dict[str, Target] = {}
+
+
+def register_target(target: Target) -> Target:
+    _TARGETS[target.name] = target
+    return target
+
+
+def lookup_target(name: str) -> Target:
+    if name not in _TARGETS:
+        raise EmberError(f"unknown target '{name}'; the targets are: {', '.join(sorted(_TARGETS))}")
+    return _TARGETS[name]
+
+
+def _cpu_stages() -> list[tuple[str, str]]:
+    from ember.passes.pipelines import cpu_stages
+
+    return cpu_stages()
+
+
+def open_library(data: bytes) -> ctypes.CDLL:
+    """Maps a shared library held in memory (through an anonymous memory file, no temporary path)."""
+    fd = os.memfd_create("ember-model")
+    try:
+        os.write(fd, data)
+        return ctypes.CDLL(f"/proc/self/fd/{fd}")
+    finally:
+        os.close(fd)  # the mapping stays
+
+
+def _cpu_executable(artifact: Artifact, threads: int) -> NativeExecutable:
+    """The artifact's native code where this host has every CPU feature it was built for; else
+    a JIT of its LLVM IR (needs the `mlir` bindings)."""
+    if artifact.abi.uses_openmp:
+        load_openmp_runtime()
+    missing = sorted(set(artifact.cpu_features) - set(host_cpu_features()))
+    if artifact.native is not None and not missing:
+        library = open_library(artifact.native)
+        address = ctypes.cast(getattr(library, artifact.abi.packed_symbol), ctypes.c_void_p).value
+        return NativeExecutable(artifact.signature, artifact.abi, address, library, threads)
+    try:
+        from ember.runtime.jit import jit
+    except ImportError:
+        raise ArtifactError(
+            f"the native code of {artifact.signature.name} uses CPU features this host lacks "
+            f"({', '.join(missing)}), and re-compiling its LLVM IR needs the `mlir` bindings "
+            "(pip install ember's dependencies)"
+        ) from None
+    return jit(artifact, threads)
+
+
+CPU = register_target(Target("cpu", "the host CPU: LLVM JIT, or a shared library once saved", _cpu_stages,
+                             _cpu_executable))

@@ -1,0 +1,115 @@
+"""The seam: Signature, ember's entry-point ABI, and a CompiledModule built from the two.
+
+The entry keeps no state of its own (the arena and the thread count are the caller's
+context's), so calls from several threads run at once and the thread count changes without a
+recompile; mutated inputs are written back as eager writes them."""
+
+import threading
+
+import pytest
+import torch
+from torch import nn
+
+import ember
+from ember.runtime.signature import Signature
+
+
+def test_signature_names_inputs_outputs_and_pytree():
+    def split(x, y):
+        return {"sum": x + y, "parts": (x * 2, y.sum())}
+
+    x, y = torch.randn(2, 3), torch.randn(2, 3)
+    compiled = ember.compile(split, (x, y))
+    signature = compiled.signature
+    assert [s.name for s in signature.inputs] == ["x", "y"]
+    assert [(s.shape, s.dtype) for s in signature.outputs] == [((2, 3), "float32"), ((2, 3), "float32"), ((), "float32")]
+    assert str(signature) == "split(x: float32[2, 3], y: float32[2, 3]) -> (float32[2, 3], float32[2, 3], float32[])"
+    torch.testing.assert_close(compiled(x, y), split(x, y))
+    # The Signature is plain data: through JSON and back it rebuilds the same pytree.
+    again = Signature.from_json(signature.to_json())
+    assert again.inputs == signature.inputs and again.outputs == signature.outputs
+    assert again.unflatten([1, 2, 3]) == {"sum": 1, "parts": (2, 3)}
+    assert compiled.target == "cpu" and compiled.artifact.signature is signature
+
+
+def test_entry_has_the_ember_abi():
+    compiled = ember.compile(lambda x: torch.tanh(x) * 2 + 1, (torch.randn(8, 16),))
+    llvm = compiled.ir("llvm")
+    assert "llvm.func @_mlir_ciface_ember_entry(" in llvm
+    assert "{ember.arena}, %arg3: i32 {ember.threads}) -> i32" in llvm
+    abi = compiled.artifact.abi
+    assert abi.entry == "ember_entry" and abi.arena_size >= 0 and not abi.uses_openmp
+
+
+def test_calls_from_several_threads_run_at_once_and_match_eager():
+    # Intermediates live in each thread's own arena: no lock, no shared scratch.
+    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 32), nn.Tanh()).eval()
+    compiled = ember.compile(model, (torch.randn(16, 64),))
+    assert compiled.artifact.abi.arena_size > 0
+    errors = []
+
+    def worker(seed):
+        generator = torch.Generator().manual_seed(seed)
+        try:
+            for _ in range(200):
+                x = torch.randn(16, 64, generator=generator)
+                torch.testing.assert_close(compiled(x), model(x))
+        except Exception as e:  # reported in the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
+
+
+def test_thread_count_is_the_contexts_not_the_codes():
+    model = nn.Sequential(nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 8)).eval()
+    x = torch.randn(64, 1024)
+    compiled = ember.compile(model, (x,))  # threads=1
+    assert compiled.artifact.abi.uses_openmp  # large nests are parallel loops in any case
+    assert "llvm.call @omp_set_num_threads" in compiled.ir("llvm")
+    expected = model(x)
+    for threads in (1, 2, 1):
+        compiled.threads = threads
+        torch.testing.assert_close(compiled(x), expected)
+    with pytest.raises(ember.EmberError, match="threads must be a positive int"):
+        compiled.threads = 0
+
+
+def test_mutated_input_is_written_back_and_the_result_returned():
+    def bump(x, y):
+        x.add_(1)
+        return x * 2 + y
+
+    x, y = torch.randn(5), torch.randn(5)
+    compiled = ember.compile(bump, (x.clone(), y))
+    assert compiled.signature.mutated_inputs == ("x",)
+    mine, theirs = x.clone(), x.clone()
+    torch.testing.assert_close(compiled(mine, y), bump(theirs, y))
+    torch.testing.assert_close(mine, theirs)  # the caller's tensor changed as in eager
+
+
+def test_index_assignment_into_an_input():
+    def put(x, y):
+        x[0] = y[0]
+        return y * 3
+
+    x, y = torch.randn(4, 3), torch.randn(4, 3)
+    compiled = ember.compile(put, (x.clone(), y))
+    mine, theirs = x.clone(), x.clone()
+    torch.testing.assert_close(compiled(mine, y), put(theirs, y))
+    torch.testing.assert_close(mine, theirs)
+
+
+def test_buffer_updates_are_refused_clearly():
+    model = nn.BatchNorm1d(4).train()
+    with pytest.raises(ember.CaptureError, match=r"updates its buffers \(.*running_mean.*\).*model.eval\(\)"):
+        ember.compile(model, (torch.randn(8, 4),))
+
+
+def test_unknown_target():
+    with pytest.raises(ember.EmberError, match="unknown target 'tpu'; the targets are: cpu"):
+        ember.compile(lambda x: x + 1, (torch.randn(2),), target="tpu")
