@@ -80,10 +80,17 @@ def c_compiler() -> str:
     return compiler
 
 
-def link_shared(objects: dict[str, bytes], sources: dict[str, str] = (), extra: list[str] = ()) -> bytes:
-    """Links object files (and compiles C sources) into one shared library; returns its bytes."""
+def link_shared(objects: dict[str, bytes], sources: dict[str, str] = (), extra: list[str] = (),
+                exported: str | None = None) -> bytes:
+    """Links object files (and compiles C sources) into one shared library; returns its bytes.
+    `exported` (a glob such as `mlp_*`) hides every other symbol."""
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
+        if exported:
+            script = os.path.join(tmp, "exports.map")
+            with open(script, "w") as f:
+                f.write(f"{{ global: {exported}; local: *; }};\n")
+            extra = [*extra, f"-Wl,--version-script={script}"]
         for name, data in [*objects.items(), *dict(sources).items()]:
             path = os.path.join(tmp, name)
             with open(path, "wb" if isinstance(data, bytes) else "w") as f:
@@ -98,6 +105,19 @@ def link_shared(objects: dict[str, bytes], sources: dict[str, str] = (), extra: 
             return f.read()
 
 
+def runtime_sources() -> dict[str, str]:
+    """The C runtime that native code links in place of MLIR's runner utils."""
+    with open(os.path.join(os.path.dirname(__file__), "memref_copy.c")) as f:
+        return {"memref_copy.c": f.read()}
+
+
 def shared_library(artifact) -> bytes:
-    """The artifact's shared library for this host: its object code, linked."""
-    return link_shared({"model.o": object_code(artifact.llvm_ir, artifact.options.get("opt_level", 3))})
+    """The artifact's shared library for this host: its object code and ember's C runtime,
+    linked; only the entry's packed wrapper is exported."""
+    return link_shared({"model.o": object_code(artifact.llvm_ir, artifact.options.get("opt_level", 3))},
+                       runtime_sources(), exported=artifact.abi.packed_symbol)
+
+
+def llvm_text(llvm_ir: bytes) -> str:
+    """The LLVM-dialect IR as text, weights elided."""
+    return _parse(llvm_ir).operation.get_asm(large_elements_limit=16, large_resource_limit=64)

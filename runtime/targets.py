@@ -7,6 +7,7 @@ torch-mlir nor MLIR when the artifact holds native code for this host).
 
 import ctypes
 import os
+import tempfile
 from dataclasses import dataclass
 from typing import Callable
 
@@ -44,13 +45,16 @@ def _cpu_stages() -> list[tuple[str, str]]:
 
 
 def open_library(data: bytes) -> ctypes.CDLL:
-    """Maps a shared library held in memory (through an anonymous memory file, no temporary path)."""
-    fd = os.memfd_create("ember-model")
+    """Maps a shared library held in memory. It goes through a temporary file of a fresh name,
+    removed once mapped: the dynamic loader hands out an already-loaded library for a path it has
+    seen (a reused /proc/self/fd/N of a memfd would give one model another's code)."""
+    fd, path = tempfile.mkstemp(prefix="ember-", suffix=".so")
     try:
-        os.write(fd, data)
-        return ctypes.CDLL(f"/proc/self/fd/{fd}")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        return ctypes.CDLL(path)
     finally:
-        os.close(fd)  # the mapping stays
+        os.remove(path)  # the mapping stays
 
 
 def _cpu_executable(artifact: Artifact, threads: int) -> NativeExecutable:
