@@ -29,6 +29,8 @@ class Stage:
 
 
 FUSE = Stage("fused", "ember-cpu-fuse", (
+    "ember-check-indices",  # x[idx], gather, ...: an index out of range is an error, not a stray read
+    "ember-safe-integer-division",  # a zero divisor is an error, not SIGFPE
     "ember-seal-buffer-islands",  # lowered tm_tensor loops, ready for One-Shot Bufferize
     "ember-fold-constants",  # weight-only work (transposes, batch-norm scales) happens once, here
     "ember-conv-channels-inner",
@@ -37,6 +39,7 @@ FUSE = Stage("fused", "ember-cpu-fuse", (
     "canonicalize",
     "ember-bool-to-byte",  # no i1 memref may reach finalize-memref-to-llvm (it aborts)
     "ember-erase-dead-results",
+    "ember-expand-log1p-expm1",  # before ember-expand-exp, which expands the exp it makes
     "ember-expand-exp",
     "ember-expand-erf",
     "ember-fuse-groups",
@@ -53,6 +56,7 @@ VECTORIZE = Stage("vectorized", "ember-cpu-vectorize", (
 ))
 
 BUFFERIZE = Stage("bufferized", "ember-cpu-bufferize", (
+    "ember-distinct-results",  # one out-param per result: no value returned twice
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
     # Results become caller-allocated out-params: the runtime hands in its output buffers.
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
@@ -60,6 +64,7 @@ BUFFERIZE = Stage("bufferized", "ember-cpu-bufferize", (
     "buffer-deallocation-pipeline",
     "convert-bufferization-to-memref",
     "ember-entry-point",  # the ABI: (inputs, outputs, arena, threads) -> status
+    "ember-runtime-checks",  # failed checks: an error status, not an abort
     "ember-plan-memory",  # intermediates: the context's arena instead of a malloc per call
 ))
 
@@ -77,6 +82,7 @@ LOWER = Stage("llvm", "ember-cpu-lower", (
     "lower-affine",
     "finalize-memref-to-llvm",
     "convert-scf-to-cf",
+    "math-expand-ops{ops=fpowi}",  # x ** n: multiplications (constant n) or powf; LLVM's powi takes no vectors
     "convert-math-to-llvm",
     "convert-math-to-libm",  # what LLVM has no intrinsic for (erf, ...) becomes a libm call
     "convert-vector-to-llvm",  # after math-to-libm, which unrolls vector math into vector.extract

@@ -1,0 +1,58 @@
+"""ember-check-indices: data-dependent indices are checked against the tensor they index.
+
+Matches `tensor.extract` in `linalg.generic` bodies whose indices are computed from the body's
+arguments, that is from tensor data (`x[idx]`, `index_select`, `gather`, `embedding`), and
+produces before each such extract one `cf.assert 0 <= index < dim` per data-dependent index
+("index must be larger or equal to 0" / "index must be smaller than dim size", torch-mlir's own
+messages). `ember-runtime-checks` later turns them into error statuses (eager raises IndexError
+there) and clamps the index, so an index out of range neither reads stray memory nor passes
+silently. Indices from `linalg.index` and constants are left unchecked: the loops keep them in
+range. torch-mlir already checks some ops; the duplicate checks cost a compare each.
+"""
+
+from mlir import ir
+from mlir.dialects import arith, cf, tensor
+
+from ember.passes.registry import EmberPass, register_pass
+from ember.passes.walk import collect_ops
+
+
+def _data_dependent(value: ir.Value, body: ir.Block) -> bool:
+    """Whether `value` is computed (within the body) from one of the body's arguments."""
+    seen, work = set(), [value]
+    while work:
+        v = work.pop()
+        if isinstance(v, ir.BlockArgument):
+            if v.owner == body:
+                return True
+            continue
+        op = v.owner.operation
+        if op in seen or op.block != body:
+            continue
+        seen.add(op)
+        work.extend(op.operands)
+    return False
+
+
+def _check(extract, body: ir.Block) -> None:
+    source = extract.operands[0]
+    with ir.InsertionPoint(extract), extract.location:
+        for dim, index in enumerate(list(extract.operands)[1:]):
+            if not _data_dependent(index, body):
+                continue
+            size = tensor.DimOp(source, arith.ConstantOp(ir.IndexType.get(), dim).result).result
+            zero = arith.ConstantOp(ir.IndexType.get(), 0).result
+            cf.AssertOp(arith.CmpIOp(arith.CmpIPredicate.sge, index, zero).result, "index must be larger or equal to 0")
+            cf.AssertOp(arith.CmpIOp(arith.CmpIPredicate.slt, index, size).result, "index must be smaller than dim size")
+
+
+@register_pass
+class CheckIndices(EmberPass):
+    NAME = "ember-check-indices"
+    SUMMARY = "Asserts that data-dependent tensor.extract indices in linalg bodies are in range"
+
+    def run(self, op) -> None:
+        for generic in collect_ops(op, lambda o: o.name == "linalg.generic"):
+            body = generic.regions[0].blocks[0]
+            for extract in [o for o in body.operations if o.operation.name == "tensor.extract"]:
+                _check(extract, body)
