@@ -17,6 +17,7 @@ from ember.errors import (
     PassError,
     PipelineSyntaxError,
     RuntimeCheckError,
+    StaleWeightsError,
 )
 
 
@@ -47,6 +48,7 @@ __all__ = [
     "ArtifactError",
     "IndexCheckError",
     "RuntimeCheckError",
+    "StaleWeightsError",
     "EmberError",
     "CaptureError",
     "InputError",

@@ -1,7 +1,9 @@
 """`ember.compile`: capture → the target's stages → artifact → executable → CompiledModule."""
 
 import importlib.metadata
+import threading
 
+import torch
 from mlir import ir
 
 from ember import isolation
@@ -28,6 +30,18 @@ def _parse_linalg(captured: CapturedModel, context: ir.Context) -> ir.Module:
             raise LoweringError(
                 f"upstream MLIR could not parse the linalg IR of {captured.name}:\n{format_diagnostics(e)}"
             ) from None
+
+
+# torch.export is not thread-safe (two exports at once fail inside torch): captures take turns.
+_CAPTURE_LOCK = threading.RLock()
+
+
+def _weights(model) -> list:
+    """(name, tensor, version) of the parameters and buffers that the compile folds in."""
+    if not isinstance(model, torch.nn.Module):
+        return []
+    named = [*model.named_parameters(), *model.named_buffers()]
+    return [(name, tensor, tensor._version) for name, tensor in named]
 
 
 def versions() -> dict[str, str]:
@@ -57,7 +71,9 @@ def compile(
     it is the module's setting, not the compiled code's: `compiled.threads = n` changes it."""
     threads = check_threads(threads)
     compile_target = lookup_target(target)
-    captured = capture(model, example_inputs)
+    with _CAPTURE_LOCK:
+        captured = capture(model, example_inputs)
+        weights = _weights(model)
     module = _parse_linalg(captured, new_context())
     stages = {"torch": captured.torch_ir, "linalg": _elided(module)}
     lowering = compile_target.stages() if pipeline is None else [("llvm", pipeline)]
@@ -85,4 +101,4 @@ def compile(
     )
     executable = compile_target.executable(artifact, threads)
     return CompiledModule(captured.signature, executable, target=target, artifact=artifact, stages=stages,
-                          graph=captured.graph)
+                          graph=captured.graph, weights=weights)

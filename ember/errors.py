@@ -52,6 +52,11 @@ class IndexCheckError(RuntimeCheckError, IndexError):
     """An index out of range, where eager PyTorch raises IndexError."""
 
 
+class StaleWeightsError(EmberError):
+    """A parameter or buffer of the model changed after it was compiled (ember folds them into
+    the compiled code): compile it again."""
+
+
 class ArtifactError(EmberError):
     """A saved `.ember` file cannot be loaded here: another format version, a truncated or
     corrupted file, or native code for CPU features this host lacks."""

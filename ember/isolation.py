@@ -32,6 +32,8 @@ from ember.errors import EmberError, IsolatedCrashError
 from ember.passes.pass_manager import Step, expand, pipeline_text, run_pipeline, write_reproducer
 
 ENV_VAR = "EMBER_ISOLATE"
+TIMEOUT_VAR = "EMBER_ISOLATE_TIMEOUT"
+DEFAULT_TIMEOUT = 900.0  # seconds without a word from the child (one pass) before it is killed
 MODES = ("off", "passes", "full")
 _SPELLINGS = {False: "off", True: "passes", "0": "off", "1": "passes", "false": "off", "true": "passes"}
 
@@ -65,12 +67,25 @@ def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot
         _child(module, steps, label, snapshot, mode == "full", jit_libs, opt_level, sender)
     sender.close()
     last = ("started", -1)
+    limit = float(os.environ.get(TIMEOUT_VAR, DEFAULT_TIMEOUT))
     try:
         while True:
+            if not receiver.poll(limit):  # no word for that long: hung (fork beside threads can deadlock)
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise IsolatedCrashError(
+                    f"the isolated compile of {label} did not answer within {limit:g} s (stage "
+                    f"'{steps[last[1]][0] if 0 <= last[1] < len(steps) else 'start'}') and was killed;"
+                    f" ${TIMEOUT_VAR} sets the bound", stage="timeout")
             last = receiver.recv()
     except EOFError:  # the child closed its end: it finished or died
         pass
-    receiver.close()
+    except BaseException:  # Ctrl-C (or any error) here: the child must not outlive the call
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    finally:
+        receiver.close()
     _, status = os.waitpid(pid, 0)
     if last[0] == "done":
         _, bytecode, snapshots = last

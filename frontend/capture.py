@@ -122,12 +122,23 @@ def _put_by_mask(x: torch.Tensor, indices, values: torch.Tensor, accumulate: boo
     return torch.where(mask, values.reshape(()).to(x.dtype), x)
 
 
+def _gelu(x: torch.Tensor, approximate: str = "none"):
+    """GELU's tanh form by torch's own decomposition: torch-mlir 20261001 lowers it with
+    0.797724 for sqrt(2/pi) = 0.7978846 (relative error 8e-4)."""
+    if approximate != "tanh":
+        return NotImplemented  # erf form: torch-mlir's lowering, then ember-expand-erf
+    from torch._decomp import decomposition_table
+
+    return decomposition_table[torch.ops.aten.gelu.default](x, approximate=approximate)
+
+
 def _decompositions() -> dict:
     """torch-mlir's table, plus ops that it cannot lower but whose parts it can."""
     table = get_decomposition_table()
     table[torch.ops.aten.isfinite.default] = _isfinite
     table[torch.ops.aten.index.Tensor] = _index_with_masks
     table[torch.ops.aten.index_put.default] = _put_by_mask
+    table[torch.ops.aten.gelu.default] = _gelu
     return table
 
 

@@ -112,14 +112,37 @@ def reproducer_dir() -> str:
     return path
 
 
+MAX_REPRODUCERS = 50  # the directory keeps the newest ones
+
+
 def write_reproducer(op: ir.Operation, pipeline: str, label: str) -> str:
-    """Writes `op` and the pipeline that fails on it to a fresh file; returns its path."""
+    """Writes `op` and the pipeline that fails on it to a fresh file; returns its path. The
+    oldest reproducers beyond MAX_REPRODUCERS (`$EMBER_MAX_REPRODUCERS`) are removed."""
+    directory = reproducer_dir()
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in label)[:60]
-    path = os.path.join(reproducer_dir(), f"{safe}-{uuid.uuid4().hex[:8]}.mlir")
+    path = os.path.join(directory, f"{safe}-{uuid.uuid4().hex[:8]}.mlir")
     with open(path, "w") as f:
         f.write(f"{REPRODUCER_HEADER}{pipeline}\n")
         f.write(op.get_asm(large_elements_limit=None, enable_debug_info=True))
+    _prune(directory, int(os.environ.get("EMBER_MAX_REPRODUCERS", MAX_REPRODUCERS)), keep=path)
     return path
+
+
+def _prune(directory: str, limit: int, keep: str) -> None:
+    files = []
+    for name in os.listdir(directory):
+        if name.endswith(".mlir"):
+            full = os.path.join(directory, name)
+            try:
+                files.append((os.path.getmtime(full), full))
+            except OSError:  # removed meanwhile by another process
+                pass
+    for _, old in sorted(files)[: max(len(files) - limit, 0)]:
+        if old != keep:
+            try:
+                os.remove(old)
+            except OSError:
+                pass
 
 
 def read_reproducer(text: str) -> tuple[str, str]:

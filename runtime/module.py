@@ -5,7 +5,9 @@ checks the arguments against the Signature, runs the executable, writes the new 
 mutated inputs back into the caller's tensors, and rebuilds the model's output pytree.
 """
 
-from ember.errors import EmberError
+import warnings
+
+from ember.errors import EmberError, StaleWeightsError
 from ember.runtime.native import NativeExecutable
 from ember.runtime.signature import Signature
 
@@ -19,7 +21,7 @@ class CompiledModule:
     """A model compiled for its example inputs' shapes and dtypes. Call it like the model."""
 
     def __init__(self, signature: Signature, executable: NativeExecutable, *, target: str, artifact=None,
-                 stages: dict[str, str] | None = None, graph=None):
+                 stages: dict[str, str] | None = None, graph=None, weights=()):
         self.signature = signature
         self.target = target
         self.artifact = artifact
@@ -27,6 +29,10 @@ class CompiledModule:
         self._executable = executable
         self._stages = stages or {}
         self._mutated = signature.mutated_positions
+        # (name, tensor, version) of every parameter and buffer folded into the code: a call
+        # after one changed (in place, load_state_dict) raises instead of using the old values.
+        self._weights = tuple(weights)
+        self._warned_grad = False
         self._fast = None
         if torch is not None:
             self._fast = [(getattr(torch, s.dtype), torch.Size(s.shape)) for s in signature.inputs]
@@ -70,9 +76,17 @@ class CompiledModule:
             raise EmberError(f"{self.name} has no artifact to save")
         self.artifact.save(path)
 
-    def __call__(self, *args):
+    def __call__(self, *args, **kwargs):
+        if kwargs:
+            args = self.signature.bind(args, kwargs)
+        for name, tensor, version in self._weights:
+            if tensor._version != version:
+                raise StaleWeightsError(
+                    f"{self.name}: '{name}' changed after ember.compile (in place or by load_state_dict);"
+                    " ember folds parameters and buffers into the compiled code: compile the model again"
+                )
         # The common case costs a few attribute reads per argument; anything else (a mismatch
-        # to report, a non-contiguous tensor, a Tensor subclass, numpy) takes the full check.
+        # to report, a non-contiguous or sign-bit view, a Tensor subclass, numpy) takes the full check.
         inputs = args
         fast = self._fast
         if fast is None or len(args) != len(fast):
@@ -80,8 +94,10 @@ class CompiledModule:
         else:
             for value, (dtype, shape) in zip(args, fast):
                 if not (type(value) is torch.Tensor and value.dtype is dtype and value.shape == shape
-                        and value.is_cpu and value.is_contiguous()):
+                        and value.is_cpu and value.is_contiguous() and not value.is_neg()
+                        and not value.requires_grad):
                     inputs = self.signature.check(args)
+                    self._warn_if_grad(args)
                     break
         outputs = self._executable.run(inputs)
         if self._mutated:
@@ -89,6 +105,13 @@ class CompiledModule:
                 _write_back(args[position], value)
             outputs = outputs[len(self._mutated):]
         return self.signature.unflatten(outputs)
+
+    def _warn_if_grad(self, args) -> None:
+        if not self._warned_grad and any(getattr(a, "requires_grad", False) for a in args):
+            self._warned_grad = True
+            warnings.warn(f"{self.name}: an input requires grad, but gradients do not flow through an"
+                          " ember-compiled module (it compiles inference); its outputs do not require grad",
+                          stacklevel=3)
 
     def __repr__(self) -> str:
         sig = ", ".join(f"{s.name}: {s.describe()}" for s in self.inputs)

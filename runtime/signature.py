@@ -71,6 +71,22 @@ class Signature:
 
     # -- checking arguments -------------------------------------------------------------------
 
+    def bind(self, args: tuple, kwargs: dict) -> tuple:
+        """Positional arguments from a call that names some inputs by keyword."""
+        values = list(args) + [None] * (len(self.inputs) - len(args))
+        for name, value in kwargs.items():
+            if name not in self._input_index:
+                names = ", ".join(s.name for s in self.inputs)
+                raise InputError(f"{self.name} has no input named '{name}'; its inputs are: {names}")
+            index = self._input_index[name]
+            if index < len(args):
+                raise InputError(f"{self.name}: input '{name}' given both by position and by keyword")
+            values[index] = value
+        missing = [s.name for s, v in zip(self.inputs, values) if v is None]
+        if missing:
+            raise InputError(f"{self.name}: missing input(s) {', '.join(missing)}")
+        return tuple(values)
+
     def check(self, args: tuple) -> list:
         """Checks call arguments against the inputs; returns them as contiguous CPU tensors (or
         C-contiguous numpy arrays). Raises InputError / InputValueError naming the argument."""
@@ -82,6 +98,9 @@ class Signature:
     def _check_one(self, spec: TensorSpec, value):
         where = f"argument '{spec.name}' of {self.name}"
         if torch is not None and isinstance(value, torch.Tensor):
+            if value.layout != torch.strided:
+                raise InputError(f"{where}: expected a dense (strided) tensor, got one of layout {value.layout};"
+                                 " convert it with .to_dense()")
             dtype, shape, device = dtype_name(value.dtype), tuple(value.shape), value.device.type
         elif type(value).__module__ == "numpy" and type(value).__name__ == "ndarray":
             dtype, shape, device = _numpy_dtype_name(value.dtype), tuple(value.shape), "cpu"
@@ -98,6 +117,7 @@ class Signature:
         if device != "cpu":
             raise InputValueError(f"{where}: expected a cpu tensor, got one on {value.device}")
         if torch is not None and isinstance(value, torch.Tensor):
+            value = value.resolve_conj().resolve_neg()  # a view whose sign lives in a bit, not in memory
             return value if value.is_contiguous() else value.contiguous()
         import numpy
 

@@ -1,0 +1,231 @@
+"""Every call gives eager's answer or raises an EmberError of the class eager raises: the
+regression cases of the trust issue, each compared with eager PyTorch."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+import ember
+
+INT64 = torch.iinfo(torch.int64)
+
+
+def assert_same_outcome(compiled, fn, *args):
+    """compiled(*args) gives eager's result, or raises an EmberError that is an instance of the
+    exception eager raises."""
+    try:
+        expected = fn(*[a.clone() for a in args])
+    except Exception as e:  # eager's class is what ember must raise
+        with pytest.raises(type(e)) as info:
+            compiled(*[a.clone() for a in args])
+        assert isinstance(info.value, ember.EmberError)
+        return info.value
+    torch.testing.assert_close(compiled(*[a.clone() for a in args]), expected, equal_nan=True)
+    return None
+
+
+# -- indices out of range: IndexError / RuntimeError like eager, never a stray read -------------
+
+INDEXING = {
+    "getitem": (lambda x, i: x[i], (torch.randn(5, 3), torch.tensor([0, 4]))),
+    "index_select": (lambda x, i: torch.index_select(x, 0, i), (torch.randn(5, 3), torch.tensor([0, 4]))),
+    "gather": (lambda x, i: torch.gather(x, 1, i), (torch.randn(3, 5), torch.tensor([[0, 1], [2, 3], [4, 0]]))),
+    "embedding": (lambda w, i: F.embedding(i, w), (torch.randn(10, 4), torch.tensor([1, 2, 3]))),
+}
+
+
+@pytest.mark.parametrize("name", INDEXING)
+@pytest.mark.parametrize("bad", [7, 12, 1_000_000, -100])
+def test_index_out_of_range(name, bad):
+    fn, example = INDEXING[name]
+    compiled = ember.compile(fn, example)
+    assert_same_outcome(compiled, fn, *example)
+    index = example[1].clone()
+    index.view(-1)[-1] = bad
+    error = assert_same_outcome(compiled, fn, example[0], index)
+    if error is not None:
+        assert "index out of range" in str(error) and "test_trust.py" in str(error)
+    # The module still works after a failed call.
+    assert_same_outcome(compiled, fn, *example)
+
+
+# -- integer division ---------------------------------------------------------------------------
+
+DIVISIONS = {
+    "floor_divide": lambda a, b: a // b,
+    "remainder": lambda a, b: a % b,
+    "fmod": torch.fmod,
+    "trunc_divide": lambda a, b: torch.div(a, b, rounding_mode="trunc"),
+}
+
+
+@pytest.mark.parametrize("name", DIVISIONS)
+def test_integer_division(name):
+    fn = DIVISIONS[name]
+    a, b = torch.tensor([7, -7, 9, 5]), torch.tensor([2, 3, -1, -2])
+    compiled = ember.compile(fn, (a, b))
+    assert_same_outcome(compiled, fn, a, b)
+    error = assert_same_outcome(compiled, fn, a, torch.tensor([2, 0, 1, 1]))
+    assert isinstance(error, RuntimeError) and "ZeroDivisionError" in str(error)
+    assert_same_outcome(compiled, fn, torch.tensor([2**60 + 1, 3, -(2**61) - 1, 5]), torch.tensor([3, 3, 3, 3]))
+
+
+@pytest.mark.parametrize("name", ["floor_divide", "remainder", "fmod"])
+def test_int_min_by_minus_one(name):
+    # Eager's answer (trunc division of INT_MIN by -1 is left out: eager itself dies of SIGFPE).
+    fn = DIVISIONS[name]
+    a, b = torch.tensor([INT64.min, 4]), torch.tensor([-1, -1])
+    assert_same_outcome(ember.compile(fn, (a, b)), fn, a, b)
+
+
+def test_floor_division_by_a_python_int():
+    fn = lambda a: a // 3  # noqa: E731
+    a = torch.tensor([2**60 + 1, -7, 0, 8])
+    assert_same_outcome(ember.compile(fn, (a,)), fn, a)
+
+
+# -- values eager returns where torch-mlir asserted ------------------------------------------------
+
+@pytest.mark.parametrize("fn", [lambda x: 1.0 / x, torch.reciprocal], ids=["one_over", "reciprocal"])
+def test_reciprocal_of_zero_is_inf(fn):
+    x = torch.tensor([0.0, -0.0, float("nan"), 2.0])
+    assert_same_outcome(ember.compile(fn, (torch.randn(4),)), fn, x)
+
+
+@pytest.mark.parametrize("fn", [torch.expm1, torch.log1p], ids=["expm1", "log1p"])
+def test_expm1_log1p_near_zero(fn):
+    x = torch.tensor([1e-30, -1e-30, 1e-10, 1e-7, -1e-7, 1e-3, 0.5, -0.5, 20.0, 0.0, float("inf"), float("nan")])
+    compiled = ember.compile(fn, (x,))
+    torch.testing.assert_close(compiled(x), fn(x), rtol=4e-7, atol=0, equal_nan=True)
+
+
+# -- ops that did not compile -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x ** 2,
+    lambda x: x.pow(3) - torch.square(x),
+    lambda x: torch.float_power(x, 2),
+    lambda x: F.gelu(x, approximate="tanh"),
+    lambda x: F.mse_loss(x, torch.ones_like(x)),
+    lambda x: x ** torch.tensor([1.0, 2.0, 3.0, 2.0, 1.0, 0.0, 2.0, 3.0]),
+], ids=["square", "pow_square", "float_power", "gelu_tanh", "mse_loss", "pow_tensor"])
+def test_pow_family_compiles(fn):
+    x = torch.randn(8)
+    assert_same_outcome(ember.compile(fn, (x,)), fn, x)
+
+
+# -- results that alias ---------------------------------------------------------------------------
+
+def test_value_returned_twice():
+    def twice(x):
+        y = x + 1
+        return y, y
+
+    x = torch.randn(3)
+    compiled = ember.compile(twice, (x,))
+    a, b = compiled(x)
+    torch.testing.assert_close((a, b), twice(x))
+    a.add_(1)  # two tensors, as eager's outputs are... here, distinct buffers
+    torch.testing.assert_close(b, x + 1)
+
+
+@pytest.mark.parametrize("fn", [lambda x: x.add_(1), torch.relu_], ids=["add_", "relu_"])
+def test_in_place_result(fn):
+    x = torch.randn(6)
+    compiled = ember.compile(fn, (x.clone(),))
+    mine, theirs = x.clone(), x.clone()
+    torch.testing.assert_close(compiled(mine), fn(theirs))
+    torch.testing.assert_close(mine, theirs)
+
+
+# -- the call path --------------------------------------------------------------------------------
+
+def test_negative_bit_view_is_read_with_its_sign():
+    fn = lambda x: 2 * x + 1  # noqa: E731
+    compiled = ember.compile(fn, (torch.randn(4),))
+    x = torch.tensor([5.0, -1.0, 0.5, 2.0])
+    view = torch._neg_view(x)
+    assert view.is_neg()
+    torch.testing.assert_close(compiled(view), fn(view))
+
+
+def test_sparse_input_is_refused_clearly():
+    compiled = ember.compile(lambda x: x + 1, (torch.randn(3, 3),))
+    with pytest.raises(ember.InputError, match="expected a dense .strided. tensor, got one of layout torch.sparse_coo"):
+        compiled(torch.randn(3, 3).to_sparse())
+
+
+def test_keyword_arguments_by_parameter_name():
+    def scaled(x, scale):
+        return x * scale
+
+    x, s = torch.randn(3), torch.randn(3)
+    compiled = ember.compile(scaled, (x, s))
+    torch.testing.assert_close(compiled(x, scale=s), scaled(x, s))
+    torch.testing.assert_close(compiled(scale=s, x=x), scaled(x, s))
+    with pytest.raises(ember.InputError, match="has no input named 'factor'; its inputs are: x, scale"):
+        compiled(x, factor=s)
+    with pytest.raises(ember.InputError, match="missing input.s. x"):
+        compiled(scale=s)
+
+
+def test_requires_grad_input_warns_once():
+    compiled = ember.compile(lambda x: x * 2, (torch.randn(3),))
+    x = torch.randn(3, requires_grad=True)
+    with pytest.warns(UserWarning, match="gradients do not flow through an ember-compiled module"):
+        result = compiled(x)
+    torch.testing.assert_close(result, x.detach() * 2)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled(x)  # once only
+
+
+def test_changed_weights_are_not_used_silently():
+    model = torch.nn.Sequential(torch.nn.Linear(8, 4), torch.nn.ReLU()).eval()
+    x = torch.randn(2, 8)
+    compiled = ember.compile(model, (x,))
+    torch.testing.assert_close(compiled(x), model(x))
+    with torch.no_grad():
+        model[0].weight.mul_(2)
+    with pytest.raises(ember.StaleWeightsError, match="'0.weight' changed after ember.compile"):
+        compiled(x)
+    fresh = torch.nn.Sequential(torch.nn.Linear(8, 4), torch.nn.ReLU()).eval()
+    compiled_again = ember.compile(model, (x,))
+    model.load_state_dict(fresh.state_dict())
+    with pytest.raises(ember.StaleWeightsError):
+        compiled_again(x)
+
+
+def test_compile_from_several_threads():
+    import threading
+
+    results, errors = {}, []
+
+    def work(i):
+        try:
+            fn = lambda x: torch.tanh(x) * (i + 1)  # noqa: E731
+            x = torch.randn(5)
+            results[i] = (ember.compile(fn, (x,))(x), fn(x))
+        except Exception as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
+    for got, expected in results.values():
+        torch.testing.assert_close(got, expected)
+
+
+def test_reproducer_directory_stays_bounded(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBER_REPRODUCER_DIR", str(tmp_path))
+    monkeypatch.setenv("EMBER_MAX_REPRODUCERS", "3")
+    pipeline = "builtin.module(one-shot-bufferize{bufferize-function-boundaries},func.func(convert-linalg-to-loops))"
+    for _ in range(5):
+        with pytest.raises(ember.PassError):
+            ember.compile(lambda x: x + 1, (torch.randn(3),), pipeline=pipeline, isolate=False)
+    assert len(list(tmp_path.glob("*.mlir"))) == 3
