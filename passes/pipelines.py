@@ -42,6 +42,7 @@ FUSE = Stage("fused", "ember-cpu-fuse", (
     "ember-expand-log1p-expm1",  # before ember-expand-exp, which expands the exp it makes
     "ember-expand-exp",
     "ember-expand-erf",
+    "ember-split-reductions",  # long sums in blocks: error ~sqrt(n), not n
     "ember-fuse-groups",
 ))
 
