@@ -132,6 +132,16 @@ def _gelu(x: torch.Tensor, approximate: str = "none"):
     return decomposition_table[torch.ops.aten.gelu.default](x, approximate=approximate)
 
 
+def _clamp(x: torch.Tensor, min=None, max=None):
+    """clamp as where(x < lo, lo, x): NaN stays NaN as in eager. torch-mlir 20261001 lowers clamp
+    with unordered compares (`cmpf ult`), which turn NaN into the bound."""
+    if min is not None:
+        x = torch.where(x < min, min, x)
+    if max is not None:
+        x = torch.where(x > max, max, x)
+    return x
+
+
 def _decompositions() -> dict:
     """torch-mlir's table, plus ops that it cannot lower but whose parts it can."""
     table = get_decomposition_table()
@@ -139,6 +149,11 @@ def _decompositions() -> dict:
     table[torch.ops.aten.index.Tensor] = _index_with_masks
     table[torch.ops.aten.index_put.default] = _put_by_mask
     table[torch.ops.aten.gelu.default] = _gelu
+    for clamp in (torch.ops.aten.clamp.default, torch.ops.aten.clamp.Tensor):
+        table[clamp] = _clamp
+    table[torch.ops.aten.clamp_min.default] = lambda x, lo: _clamp(x, lo, None)
+    table[torch.ops.aten.clamp_max.default] = lambda x, hi: _clamp(x, None, hi)
+    table[torch.ops.aten.hardtanh.default] = lambda x, lo=-1.0, hi=1.0: _clamp(x, lo, hi)
     return table
 
 

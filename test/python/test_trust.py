@@ -266,3 +266,24 @@ def test_mean_over_two_dims_is_accurate():
     x = torch.ones(5000, 4000)
     got = ember.compile(lambda x: x.mean(), (x,))(x)
     assert got.item() == 1.0
+
+
+# -- found by the fuzzer (test_fuzz.py) --------------------------------------------------------------
+
+@pytest.mark.parametrize("fn", [
+    lambda x: torch.clamp(x, -1.0, 1.0), lambda x: torch.clamp(x, min=0.0), lambda x: x.clamp(max=0.2),
+    F.relu6, F.hardtanh, F.hardswish, lambda x: torch.clamp(x, torch.zeros(6), torch.ones(6)),
+], ids=["clamp", "clamp_min", "clamp_max", "relu6", "hardtanh", "hardswish", "clamp_tensor"])
+def test_clamp_keeps_nan(fn):
+    # torch-mlir lowered clamp with unordered compares: NaN became the bound.
+    x = torch.tensor([float("nan"), 3.0, -3.0, 0.5, float("inf"), float("-inf")])
+    assert_same_outcome(ember.compile(fn, (torch.randn(6),)), fn, x)
+
+
+@pytest.mark.xfail(strict=True, reason="torch.export drops an index into a dimension of size 1 from the "
+                   "graph (every valid index is 0), so there is no index left to check")
+def test_index_select_into_a_dimension_of_size_one():
+    fn = lambda x, i: torch.index_select(x, 0, i)  # noqa: E731
+    x = torch.randn(1, 3)
+    compiled = ember.compile(fn, (x, torch.tensor([0])))
+    assert_same_outcome(compiled, fn, x, torch.tensor([1]))
