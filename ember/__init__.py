@@ -20,6 +20,16 @@ from ember.errors import (
     StaleWeightsError,
 )
 
+import logging as _logging
+import os as _os
+
+# EMBER_LOG=info|debug: what the compiler decides (cache hits, refused rewrites, ...) on stderr.
+if _os.environ.get("EMBER_LOG"):
+    _handler = _logging.StreamHandler()
+    _handler.setFormatter(_logging.Formatter("ember: %(message)s"))
+    _logging.getLogger("ember").addHandler(_handler)
+    _logging.getLogger("ember").setLevel(_os.environ["EMBER_LOG"].upper())
+
 
 def __getattr__(name: str):
     # `ember.compile` imports torch and torch-mlir (~1.5 s). Loading it on first use keeps the

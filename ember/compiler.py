@@ -1,6 +1,7 @@
 """`ember.compile`: capture → the target's stages → artifact → executable → CompiledModule."""
 
 import importlib.metadata
+import logging
 import threading
 
 import torch
@@ -11,6 +12,10 @@ from ember.dialects import new_context
 from ember.errors import LoweringError
 from ember.frontend.capture import CapturedModel, capture
 from ember.passes.pass_manager import format_diagnostics
+from dataclasses import replace
+
+from ember.errors import EmberError
+from ember.runtime import cache
 from ember.runtime.artifact import Artifact
 from ember.runtime.jit import C_RUNNER_UTILS, abi_of, bytecode
 from ember.runtime.module import CompiledModule, check_threads
@@ -74,6 +79,35 @@ def compile(
     with _CAPTURE_LOCK:
         captured = capture(model, example_inputs)
         weights = _weights(model)
+    options, made_by = {"opt_level": opt_level, "pipeline": pipeline}, versions()
+    entry = cache.key(captured.linalg_ir, captured.signature, target, options, made_by) if cache.enabled() else None
+    hit = cache.lookup(entry) if entry else None
+    if hit:
+        artifact, stages = hit
+        artifact = replace(artifact, signature=captured.signature)  # the live pytree spec
+    else:
+        artifact, stages = _lower(captured, compile_target, pipeline, isolate, opt_level, options, made_by)
+        if entry:
+            artifact = _cached(entry, artifact, stages)
+    executable = compile_target.executable(artifact, threads)
+    return CompiledModule(captured.signature, executable, target=target, artifact=artifact, stages=stages,
+                          graph=captured.graph, weights=weights)
+
+
+def _cached(entry: str, artifact: Artifact, stages: dict) -> Artifact:
+    """Stores the artifact with native code (which the executable then maps instead of JIT-ing
+    again); without a C compiler the compile goes on uncached."""
+    try:
+        artifact = artifact.with_native()
+    except EmberError as e:
+        logging.getLogger("ember").info("ember cache: not stored (%s)", e)
+        return artifact
+    cache.store(entry, artifact, stages)
+    return artifact
+
+
+def _lower(captured, compile_target, pipeline, isolate, opt_level, options, made_by):
+    """The target's stages on the captured model: the artifact and each stage's IR."""
     module = _parse_linalg(captured, new_context())
     stages = {"torch": captured.torch_ir, "linalg": _elided(module)}
     lowering = compile_target.stages() if pipeline is None else [("llvm", pipeline)]
@@ -94,11 +128,9 @@ def compile(
     artifact = Artifact(
         signature=captured.signature,
         abi=abi_of(module),
-        target=target,
-        options={"opt_level": opt_level, "pipeline": pipeline},
+        target=compile_target.name,
+        options=options,
         llvm_ir=bytecode(module),
-        versions=versions(),
+        versions=made_by,
     )
-    executable = compile_target.executable(artifact, threads)
-    return CompiledModule(captured.signature, executable, target=target, artifact=artifact, stages=stages,
-                          graph=captured.graph, weights=weights)
+    return artifact, stages
