@@ -29,6 +29,7 @@ if _os.environ.get("EMBER_LOG"):
     _handler.setFormatter(_logging.Formatter("ember: %(message)s"))
     _logging.getLogger("ember").addHandler(_handler)
     _logging.getLogger("ember").setLevel(_os.environ["EMBER_LOG"].upper())
+    _logging.getLogger("ember").propagate = False
 
 
 def __getattr__(name: str):

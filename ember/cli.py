@@ -2,7 +2,7 @@
 
     ember compile FILE.py:NAME --shape 1x512 [--dtype float32] [--threads N] -o model.ember
     ember run model.ember --input x.npy [--output y.npy]
-    ember inspect model.ember [--stage llvm]
+    ember inspect model.ember [--stage llvm] [--svg graph.svg]
     ember export model.ember -o DIR [--name NAME]
     ember bench model.ember [--calls N]
     ember demo
@@ -65,13 +65,21 @@ def _inspect(args) -> None:
     from ember.runtime.artifact import read
 
     artifact = read(args.model)
+    if args.svg:
+        from ember.runtime.inspection import kernel_dot, render_svg
+
+        render_svg(kernel_dot(artifact.signature, artifact.kernels), args.svg)
+        print(f"wrote {args.svg}")
+        return
     if args.stage == "llvm":
         from ember.runtime.jit import llvm_text
 
         print(llvm_text(artifact.llvm_ir))
         return
-    print(artifact.signature)
-    print(f"target: {artifact.target}  options: {artifact.options}")
+    from ember.runtime.inspection import summary
+
+    print(summary(artifact.signature, artifact.target, artifact.kernels))
+    print(f"options: {artifact.options}")
     print(f"entry: {artifact.abi.entry}  arena: {artifact.abi.arena_size} bytes  OpenMP: {artifact.abi.uses_openmp}"
           f"  runtime errors: {len(artifact.abi.errors)}")
     print(f"native code: {len(artifact.native or b'')} bytes for {' '.join(artifact.cpu_features) or '(any CPU)'}")
@@ -139,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     i = commands.add_parser("inspect", help="show what a .ember file holds")
     i.add_argument("model")
     i.add_argument("--stage", choices=["llvm"], help="print the IR of this stage")
+    i.add_argument("--svg", help="write the kernel graph to this SVG file")
     e = commands.add_parser("export", help="write libNAME.so and NAME.h: the model as a C library")
     e.add_argument("model")
     e.add_argument("-o", dest="output", required=True, help="the directory to write")

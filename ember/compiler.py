@@ -11,6 +11,7 @@ from ember import isolation
 from ember.dialects import new_context
 from ember.errors import LoweringError
 from ember.frontend.capture import CapturedModel, capture
+from ember.passes.kernel_table import kernel_table
 from ember.passes.pass_manager import format_diagnostics
 from dataclasses import replace
 
@@ -132,5 +133,17 @@ def _lower(captured, compile_target, pipeline, isolate, opt_level, options, made
         options=options,
         llvm_ir=bytecode(module),
         versions=made_by,
+        kernels=_kernels(stages),
     )
     return artifact, stages
+
+
+def _kernels(stages: dict) -> tuple:
+    """The kernel table for inspection; a model that it cannot read still compiles."""
+    if "fused" not in stages:
+        return ()
+    try:
+        return tuple(kernel_table(stages["fused"], new_context()))
+    except Exception as e:  # inspection must never fail a compile
+        logging.getLogger("ember").info("no kernel table: %s: %s", type(e).__name__, e)
+        return ()

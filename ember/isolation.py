@@ -21,6 +21,8 @@ import faulthandler
 import io
 import os
 import signal
+import sys
+import time
 import traceback
 from multiprocessing import Pipe
 
@@ -53,11 +55,14 @@ def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot
     """Runs `stages` ((name, pipeline text), in order) on `module`; returns the lowered module and
     {stage: snapshot(module)} taken after each stage. Isolated, the module returned is a new one,
     read back from the child; `module` itself is left as it was."""
+    progress = Progress(label)
     if mode == "off":
         snapshots = {}
         for stage, text in stages:
+            progress.stage(stage)
             run_pipeline(module, text, label=label)
             snapshots[stage] = snapshot(module)
+        progress.done()
         return module, snapshots
     steps = [(stage, step) for stage, text in stages for step in expand(text)]
     receiver, sender = Pipe(duplex=False)
@@ -78,6 +83,8 @@ def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot
                     f"'{steps[last[1]][0] if 0 <= last[1] < len(steps) else 'start'}') and was killed;"
                     f" ${TIMEOUT_VAR} sets the bound", stage="timeout")
             last = receiver.recv()
+            if last[0] == "started" and 0 <= last[1] < len(steps):
+                progress.stage(steps[last[1]][0])
     except EOFError:  # the child closed its end: it finished or died
         pass
     except BaseException:  # Ctrl-C (or any error) here: the child must not outlive the call
@@ -87,6 +94,7 @@ def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot
     finally:
         receiver.close()
     _, status = os.waitpid(pid, 0)
+    progress.done()
     if last[0] == "done":
         _, bytecode, snapshots = last
         with module.context:
@@ -94,6 +102,30 @@ def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot
     if last[0] == "error":
         raise _rebuild_error(*last[1:])
     _raise_crash(module, steps, last[1], status, label)
+
+
+class Progress:
+    """On a terminal, a compile that takes more than a few seconds shows its stage and elapsed
+    time on stderr (one line, rewritten); elsewhere it stays silent."""
+
+    AFTER_SECONDS = 3.0
+
+    def __init__(self, label: str):
+        self.label, self.start, self.shown, self.current = label, time.perf_counter(), False, None
+
+    def stage(self, name: str) -> None:
+        if name == self.current:
+            return
+        self.current = name
+        elapsed = time.perf_counter() - self.start
+        if elapsed >= self.AFTER_SECONDS and sys.stderr.isatty():
+            sys.stderr.write(f"\r\x1b[Kember: compiling {self.label}: {name} ({elapsed:.1f} s)")
+            sys.stderr.flush()
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write(f"\r\x1b[Kember: compiled {self.label} in {time.perf_counter() - self.start:.1f} s\n")
 
 
 def _child(module, steps, label, snapshot, trial_jit, jit_libs, opt_level, sender) -> None:

@@ -142,6 +142,20 @@ def _clamp(x: torch.Tensor, min=None, max=None):
     return x
 
 
+def _maximum(a: torch.Tensor, b: torch.Tensor):
+    """maximum with NaN propagated, as in eager: torch-mlir 20261001 lowers it as
+    select(a > b, a, b), which drops a NaN in `a`."""
+    if not (a.is_floating_point() or b.is_floating_point()):
+        return NotImplemented
+    return torch.where((a > b) | torch.isnan(a), a, b)
+
+
+def _minimum(a: torch.Tensor, b: torch.Tensor):
+    if not (a.is_floating_point() or b.is_floating_point()):
+        return NotImplemented
+    return torch.where((a < b) | torch.isnan(a), a, b)
+
+
 def _decompositions() -> dict:
     """torch-mlir's table, plus ops that it cannot lower but whose parts it can."""
     table = get_decomposition_table()
@@ -149,6 +163,8 @@ def _decompositions() -> dict:
     table[torch.ops.aten.index.Tensor] = _index_with_masks
     table[torch.ops.aten.index_put.default] = _put_by_mask
     table[torch.ops.aten.gelu.default] = _gelu
+    table[torch.ops.aten.maximum.default] = _maximum
+    table[torch.ops.aten.minimum.default] = _minimum
     for clamp in (torch.ops.aten.clamp.default, torch.ops.aten.clamp.Tensor):
         table[clamp] = _clamp
     table[torch.ops.aten.clamp_min.default] = lambda x, lo: _clamp(x, lo, None)

@@ -6,6 +6,7 @@ keep the IR from before every pass, so that a failing pass leaves a reproducer (
 the failing pass), and lets `ember-opt` print IR and time every pass alike.
 """
 
+import itertools
 import os
 import sys
 import tempfile
@@ -209,10 +210,26 @@ def run_pipeline(
                 if instrumentation:
                     instrumentation.times.append((step.name, time.perf_counter() - start))
             before.erase()
+            _dump(step, module.operation)
             if instrumentation and (
                 instrumentation.print_ir_after_all or step.name in instrumentation.print_ir_after
             ):
                 instrumentation.dump("After", step, module.operation)
+
+
+_DUMP_COUNTER = itertools.count(1)
+
+
+def _dump(step: Step, op: ir.Operation) -> None:
+    """With `$EMBER_DUMP_DIR` set, the IR after every pass goes to a numbered file there."""
+    directory = os.environ.get("EMBER_DUMP_DIR")
+    if not directory:
+        return
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, f"{next(_DUMP_COUNTER):04d}-{step.name}.mlir")
+    with open(path, "w") as f:
+        f.write(f"// after {step.pipeline()}\n")
+        f.write(op.get_asm(large_elements_limit=16, large_resource_limit=64))
 
 
 def format_diagnostics(error: ir.MLIRError) -> str:

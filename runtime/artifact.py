@@ -55,6 +55,7 @@ class Artifact:
     versions: dict
     cpu_features: tuple[str, ...] = field(default_factory=host_cpu_features)
     native: bytes | None = None  # a shared library for `cpu_features`; made by `save`
+    kernels: tuple = ()  # the kernel table (ember.passes.kernel_table), for inspection
 
     def manifest(self) -> dict:
         blobs = {LLVM_IR: self.llvm_ir, NATIVE: self.native}
@@ -67,6 +68,7 @@ class Artifact:
             "options": self.options,
             "versions": self.versions,
             "cpu_features": list(self.cpu_features),
+            "kernels": list(self.kernels),
             "blobs": {name: hashlib.sha256(data).hexdigest() for name, data in blobs.items() if data is not None},
         }
         manifest["content_hash"] = _hash(manifest)
@@ -141,6 +143,7 @@ def read(path) -> Artifact:
             versions=manifest["versions"],
             cpu_features=tuple(manifest["cpu_features"]),
             native=blobs.get(NATIVE),
+            kernels=tuple(manifest.get("kernels", ())),
         )
     except (KeyError, TypeError) as e:
         raise ArtifactError(f"{path} has an incomplete manifest: {type(e).__name__}: {e}") from None

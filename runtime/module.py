@@ -113,6 +113,18 @@ class CompiledModule:
                           " ember-compiled module (it compiles inference); its outputs do not require grad",
                           stacklevel=3)
 
+    def __str__(self) -> str:
+        """The signature and a table of the kernels: ops, result, FLOPs, bytes moved."""
+        from ember.runtime.inspection import summary
+
+        return summary(self.signature, self.target, self.artifact.kernels if self.artifact else ())
+
+    def show(self, path) -> None:
+        """Writes the kernel graph as SVG: kernels as clusters of their ops, edges by shape."""
+        from ember.runtime.inspection import kernel_dot, render_svg
+
+        render_svg(kernel_dot(self.signature, self.artifact.kernels if self.artifact else ()), path)
+
     def __repr__(self) -> str:
         sig = ", ".join(f"{s.name}: {s.describe()}" for s in self.inputs)
         return f"<ember.CompiledModule {self.name}({sig}) target={self.target}>"

@@ -280,6 +280,16 @@ def test_clamp_keeps_nan(fn):
     assert_same_outcome(ember.compile(fn, (torch.randn(6),)), fn, x)
 
 
+@pytest.mark.parametrize("fn", [torch.maximum, torch.minimum, torch.fmax, torch.fmin], ids=["maximum", "minimum", "fmax", "fmin"])
+def test_maximum_propagates_nan(fn):
+    # torch-mlir lowered maximum as select(a > b, a, b): a NaN in `a` was dropped.
+    a = torch.tensor([float("nan"), float("nan"), 1.0, -0.0, 2.0])
+    b = torch.tensor([float("nan"), 1.3, float("nan"), 0.0, 1.0])
+    assert_same_outcome(ember.compile(fn, (torch.randn(5), torch.randn(5))), fn, a, b)
+    ints = (torch.tensor([3, -4, 7]), torch.tensor([5, -9, 7]))
+    assert_same_outcome(ember.compile(fn, ints), fn, *ints)
+
+
 @pytest.mark.xfail(strict=True, reason="torch.export drops an index into a dimension of size 1 from the "
                    "graph (every valid index is 0), so there is no index left to check")
 def test_index_select_into_a_dimension_of_size_one():
