@@ -156,6 +156,50 @@ def _minimum(a: torch.Tensor, b: torch.Tensor):
     return torch.where((a < b) | torch.isnan(a), a, b)
 
 
+def _narrow_integer(replacement, previous):
+    """`op(x, n)` for an integer x narrower than 32 bits and a Python int n, as `replacement(x,
+    n)`: torch-mlir 20261001's backend pipeline dies of SIGSEGV on int8/uint8 `x * 3`, `x - 3`,
+    `x // 3` and `x % 3` (the scalar's type is i64). Eager computes these in x's dtype with n
+    wrapped into it, as the replacements do. Anything else goes to the table's `previous`
+    decomposition of the op, if any."""
+
+    def decomposed(x, other, *rest, **kwargs):
+        if not (isinstance(x, torch.Tensor) and isinstance(other, int) and not isinstance(other, bool)
+                and not x.is_floating_point() and x.dtype != torch.bool and x.element_size() < 4):
+            return previous(x, other, *rest, **kwargs) if previous else NotImplemented
+        return replacement(x, other, *rest, **kwargs)
+
+    return decomposed
+
+
+def _integer_power(previous):
+    """Integer `x ** n` (n >= 0) by squaring: torch-mlir dies of SIGSEGV on integer pow. The
+    products wrap in x's dtype as eager's do."""
+
+    def power(x, n):
+        if not (isinstance(x, torch.Tensor) and not x.is_floating_point() and x.dtype != torch.bool
+                and isinstance(n, int) and not isinstance(n, bool) and n >= 0):
+            return previous(x, n) if previous else NotImplemented
+        result, base = torch.ones_like(x), x
+        while n:
+            if n & 1:
+                result = result * base
+            base = base * base
+            n >>= 1
+        return result
+
+    return power
+
+
+_NARROW_INTEGER_OPS = {
+    torch.ops.aten.mul.Tensor: lambda x, n: torch.ops.aten.mul.Tensor(x, torch.full_like(x, n)),
+    torch.ops.aten.sub.Tensor: lambda x, n, alpha=1: torch.ops.aten.sub.Tensor(x, torch.full_like(x, n), alpha=alpha),
+    torch.ops.aten.remainder.Scalar: lambda x, n: torch.ops.aten.remainder.Tensor(x, torch.full_like(x, n)),
+    # in int32, wrapped back: int8 floor division by a tensor dies as well
+    torch.ops.aten.floor_divide.default: lambda x, n: torch.ops.aten.floor_divide.default(x.to(torch.int32), n).to(x.dtype),
+}
+
+
 def _decompositions() -> dict:
     """torch-mlir's table, plus ops that it cannot lower but whose parts it can."""
     table = get_decomposition_table()
@@ -163,6 +207,9 @@ def _decompositions() -> dict:
     table[torch.ops.aten.index.Tensor] = _index_with_masks
     table[torch.ops.aten.index_put.default] = _put_by_mask
     table[torch.ops.aten.gelu.default] = _gelu
+    for op, replacement in _NARROW_INTEGER_OPS.items():
+        table[op] = _narrow_integer(replacement, table.get(op))
+    table[torch.ops.aten.pow.Tensor_Scalar] = _integer_power(table.get(torch.ops.aten.pow.Tensor_Scalar))
     table[torch.ops.aten.maximum.default] = _maximum
     table[torch.ops.aten.minimum.default] = _minimum
     for clamp in (torch.ops.aten.clamp.default, torch.ops.aten.clamp.Tensor):

@@ -297,3 +297,13 @@ def test_index_select_into_a_dimension_of_size_one():
     x = torch.randn(1, 3)
     compiled = ember.compile(fn, (x, torch.tensor([0])))
     assert_same_outcome(compiled, fn, x, torch.tensor([1]))
+
+
+@pytest.mark.parametrize("dtype", [torch.int8, torch.uint8, torch.int16, torch.int64])
+@pytest.mark.parametrize("fn", [lambda x: x * 3, lambda x: x - 3, lambda x: x // 3, lambda x: x % 3,
+                                lambda x: x ** 2, lambda x: x ** 3 + x * 100],
+                         ids=["mul", "sub", "floordiv", "remainder", "square", "cube_wraps"])
+def test_narrow_integers_with_python_ints(fn, dtype):
+    # torch-mlir's lowering died of SIGSEGV on these, in the caller's process.
+    x = torch.tensor([1, 2, 3, 4, 5, 7, 9, 11], dtype=dtype)
+    assert_same_outcome(ember.compile(fn, (x,)), fn, x)
