@@ -134,11 +134,16 @@ def _child(module, steps, label, snapshot, trial_jit, jit_libs, opt_level, sende
         # The parent's thread-pool threads do not exist in a forked child: stay single-threaded.
         module.context.enable_multithreading(False)
         snapshots = {}
-        for index, (stage, step) in enumerate(steps):
-            sender.send(("started", index))
-            run_pipeline(module, [step], label=label)
-            if index + 1 == len(steps) or steps[index + 1][0] != stage:
-                snapshots[stage] = snapshot(module)
+        first = 0
+        while first < len(steps):  # stage by stage: one copy of the IR per stage, not per pass
+            stage = steps[first][0]
+            last = first
+            while last < len(steps) and steps[last][0] == stage:
+                last += 1
+            run_pipeline(module, [step for _, step in steps[first:last]], label=label,
+                         on_step=lambda i, base=first: sender.send(("started", base + i)))
+            snapshots[stage] = snapshot(module)
+            first = last
         if trial_jit:
             sender.send(("started", len(steps)))
             ExecutionEngine(module, opt_level=opt_level, shared_libs=jit_libs)

@@ -155,7 +155,14 @@ def read_reproducer(text: str) -> tuple[str, str]:
 
 
 def _ember_pass_manager(step: Step) -> tuple[PassManager, list]:
-    """A PassManager that runs one ember pass; python exceptions inside it are kept in `errors`."""
+    """A PassManager that runs one ember pass; python exceptions inside it are kept in `errors`.
+    ember's passes run on the module (they find their ops themselves): one nested under an
+    anchor (`func.func(ember-x)`) is refused rather than silently run on the whole module."""
+    if step.anchors:
+        nested = "(".join(step.anchors) + f"({step.name}" + ")" * len(step.anchors)
+        raise PipelineSyntaxError(
+            f"'{nested}': ember passes run on the whole module; write '{step.name}' at module level"
+        )
     instance = registry.instantiate_pass(step.name, step.element.options)
     errors: list = []
 
@@ -189,32 +196,39 @@ def run_pipeline(
     pipeline: str | list[Step],
     label: str = "module",
     instrumentation: Instrumentation | None = None,
+    on_step=None,
 ) -> None:
     """Runs `pipeline` on `module` in place. A failing pass raises PassError naming the pass,
-    the diagnostics and the path of a reproducer file."""
+    the diagnostics and the path of a reproducer file: the IR right before that pass, rebuilt
+    from one copy taken at the start (a copy before every pass would copy the weights each time).
+    `on_step(i)` is called before step i runs."""
     steps = expand(pipeline) if isinstance(pipeline, str) else pipeline
     managers = []
     with module.context:
         for step in steps:
             managers.append(_ember_pass_manager(step) if step.is_ember_pass else (_upstream_pass_manager(step), []))
-        for step, (manager, errors) in zip(steps, managers):
-            before = module.operation.clone()
+        initial = module.operation.clone()
+        for index, (step, (manager, errors)) in enumerate(zip(steps, managers)):
+            if on_step:
+                on_step(index)
             if instrumentation and (step.name in instrumentation.print_ir_before):
                 instrumentation.dump("Before", step, module.operation)
             start = time.perf_counter()
             try:
                 manager.run(module.operation)
             except ir.MLIRError as e:
-                raise _pass_error(step, before, label, e, errors) from None
+                for earlier, _ in managers[:index]:  # they succeeded once: the same IR again
+                    earlier.run(initial)
+                raise _pass_error(step, initial, label, e, errors) from None
             finally:
                 if instrumentation:
                     instrumentation.times.append((step.name, time.perf_counter() - start))
-            before.erase()
             _dump(step, module.operation)
             if instrumentation and (
                 instrumentation.print_ir_after_all or step.name in instrumentation.print_ir_after
             ):
                 instrumentation.dump("After", step, module.operation)
+        initial.erase()
 
 
 _DUMP_COUNTER = itertools.count(1)
