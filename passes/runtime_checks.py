@@ -16,8 +16,6 @@ element": eager gives inf). A message not in the table is reported as a RuntimeE
 Functions other than the entry keep their asserts (counted in the remark below).
 """
 
-import re
-
 from mlir import ir
 from mlir.dialects import arith, memref, scf
 

@@ -1,4 +1,4 @@
-"""`python -m ember.bench`: ember against eager, TorchScript, torch.compile and IREE.
+"""`python bench/bench.py`: ember against eager, TorchScript, torch.compile and IREE.
 
 Every backend compiles the same model once, runs on the same inputs, is checked against eager
 with `torch.testing.assert_close`, and is timed as the median of repeated calls after a
@@ -12,7 +12,6 @@ llvm-cpu backend for the host CPU; without it, its column says why it was skippe
 import argparse
 import importlib.util
 import json
-import math
 import os
 import shutil
 import statistics
@@ -21,109 +20,11 @@ import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 import torch
-import torch.nn.functional as F
 import torch.utils._pytree as pytree
-from torch import nn
 
-# ---------------------------------------------------------------------------------------------
-# Models
-
-
-def seed_mlp() -> nn.Module:
-    return nn.Sequential(nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 2))
-
-
-class BasicBlock(nn.Module):
-    def __init__(self, cin: int, cout: int, stride: int):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or cin != cout:
-            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        y = F.relu(self.bn1(self.conv1(x)))
-        return F.relu(self.bn2(self.conv2(y)) + self.shortcut(x))
-
-
-class ResNet18(nn.Module):
-    """ResNet-18's shape (stem, 4 stages of 2 basic blocks, 64→512 channels, 1000 classes)."""
-
-    def __init__(self):
-        super().__init__()
-        self.stem = nn.Sequential(
-            nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(3, 2, 1)
-        )
-        blocks, cin = [], 64
-        for cout, stride in [(64, 1), (128, 2), (256, 2), (512, 2)]:
-            blocks += [BasicBlock(cin, cout, stride), BasicBlock(cout, cout, 1)]
-            cin = cout
-        self.blocks = nn.Sequential(*blocks)
-        self.fc = nn.Linear(512, 1000)
-
-    def forward(self, x):
-        x = self.blocks(self.stem(x))
-        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
-
-
-class EncoderBlock(nn.Module):
-    """A post-norm transformer encoder block written out op by op (no fused fast paths)."""
-
-    def __init__(self, d: int = 256, heads: int = 4, ffn: int = 1024):
-        super().__init__()
-        self.heads = heads
-        self.qkv = nn.Linear(d, 3 * d)
-        self.proj = nn.Linear(d, d)
-        self.norm1 = nn.LayerNorm(d)
-        self.ff1 = nn.Linear(d, ffn)
-        self.ff2 = nn.Linear(ffn, d)
-        self.norm2 = nn.LayerNorm(d)
-
-    def forward(self, x):
-        b, s, d = x.shape
-        q, k, v = self.qkv(x).reshape(b, s, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
-        attention = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(d // self.heads), dim=-1)
-        y = (attention @ v).transpose(1, 2).reshape(b, s, d)
-        x = self.norm1(x + self.proj(y))
-        return self.norm2(x + self.ff2(F.gelu(self.ff1(x))))
-
-
-def _add(x, y):
-    return x + y
-
-
-@dataclass(frozen=True)
-class Workload:
-    name: str
-    build: Callable[[], tuple[Callable, tuple]]
-    note: str = ""
-
-
-def _seeded(make_model, *shapes):
-    def build():
-        torch.manual_seed(0)
-        model = make_model().eval()
-        return model, tuple(torch.randn(*s) for s in shapes)
-
-    return build
-
-
-WORKLOADS = {
-    w.name: w
-    for w in [
-        Workload("mlp-b1", _seeded(seed_mlp, (1, 512)), "seed MLP 512-256-128-2, batch 1"),
-        Workload("mlp-b64", _seeded(seed_mlp, (64, 512)), "seed MLP, batch 64"),
-        Workload("resnet18-b1", _seeded(ResNet18, (1, 3, 224, 224)), "ResNet-18-shaped CNN, 1x3x224x224"),
-        Workload("encoder-b1", _seeded(EncoderBlock, (1, 128, 256)), "encoder block, seq 128, d 256, 4 heads"),
-        Workload("call-overhead", lambda: (_add, (torch.randn(4), torch.randn(4))), "x + y on 4 floats: call overhead"),
-    ]
-}
+from zoo import WORKLOADS, Workload  # bench/ is the script's folder, first on sys.path
 
 # ---------------------------------------------------------------------------------------------
 # Backends: `build(model, inputs)` returns a callable; it is timed as the compile time.
@@ -418,7 +319,7 @@ def measure_isolated(workload: str, threads: int, backend: str, quick: bool, log
     backend (torch's OpenMP threads, IREE's workers, ember's OpenMP threads) can slow another,
     and a native crash costs one table cell, not the run."""
     log(f"  {workload} threads={threads} {backend} ...")
-    command = [sys.executable, "-m", "ember.bench", "--worker", f"{workload}:{threads}:{backend}"]
+    command = [sys.executable, os.path.abspath(__file__), "--worker", f"{workload}:{threads}:{backend}"]
     done = subprocess.run(command + (["--quick"] if quick else []), capture_output=True, text=True)
     for line in done.stdout.splitlines():
         if line.startswith(WORKER_MARK):
@@ -442,7 +343,7 @@ def _worker(spec: str, settings: Settings) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ember.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python bench/bench.py", description=__doc__.splitlines()[0])
     parser.add_argument("--models", default=",".join(WORKLOADS), help=f"comma-separated, of: {', '.join(WORKLOADS)}")
     parser.add_argument("--threads", default="1,all", help="comma-separated thread counts; 'all' = every core")
     parser.add_argument("--backends", default=",".join(BACKENDS), help=f"comma-separated, of: {', '.join(BACKENDS)}")
