@@ -42,6 +42,10 @@ def entry_function(module_op: ir.Operation, name: str):
     return None
 
 
+def _with(attrs: ir.DictAttr, name: str, value: ir.Attribute) -> ir.DictAttr:
+    return ir.DictAttr.get({**{a.name: a.attr for a in attrs}, name: value})
+
+
 def marked_argument(function, marker: str) -> ir.Value | None:
     """The argument of `function` whose attributes hold `marker` (ember.arena, ember.threads)."""
     if "arg_attrs" not in function.attributes:
@@ -78,9 +82,17 @@ class EntryPoint(EmberPass):
             )
             previous = list(function.attributes["arg_attrs"]) if "arg_attrs" in function.attributes else []
             previous += [ir.DictAttr.get({})] * (len(old.inputs) - len(previous))
-            function.attributes["arg_attrs"] = ir.ArrayAttr.get(
-                [*previous, ir.DictAttr.get({ARENA: ir.UnitAttr.get()}), ir.DictAttr.get({THREADS: ir.UnitAttr.get()})]
-            )
+            # No buffer of the call overlaps another: outputs are fresh, the arena is the
+            # context's own, inputs are only read. Saying so (llvm.noalias) lets LLVM keep
+            # arena loads and stores apart from the inputs' and outputs'.
+            noalias = ir.UnitAttr.get()
+            buffers = [_with(ir.DictAttr(a), "llvm.noalias", noalias) if isinstance(t, ir.MemRefType) else a
+                       for a, t in zip(previous, old.inputs)]
+            function.attributes["arg_attrs"] = ir.ArrayAttr.get([
+                *buffers,
+                ir.DictAttr.get({ARENA: ir.UnitAttr.get(), "llvm.noalias": noalias}),
+                ir.DictAttr.get({THREADS: ir.UnitAttr.get()}),
+            ])
             function.attributes["sym_name"] = ir.StringAttr.get(self.name)
             function.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
             function.attributes[ENTRY] = ir.UnitAttr.get()
