@@ -1,10 +1,11 @@
 // RUN: ember-opt %s --split-input-file --pass-pipeline='builtin.module(ember-entry-point)' | FileCheck %s
 
 // The entry takes the context's arena and thread count after its inputs and outputs, keeps a
-// status slot that starts at 0, and returns it; it gets its C interface and its ABI name.
+// status slot that starts at 0, and returns it; it gets its C interface and its ABI name. No
+// buffer aliases another (llvm.noalias).
 // CHECK-LABEL: func.func @ember_entry(
-// CHECK-SAME:      %[[IN:.*]]: memref<4xf32>, %[[OUT:.*]]: memref<4xf32>,
-// CHECK-SAME:      %{{.*}}: memref<?xi8> {ember.arena}, %{{.*}}: i32 {ember.threads}) -> i32
+// CHECK-SAME:      %[[IN:[^:]*]]: memref<4xf32> {llvm.noalias}, %[[OUT:[^:]*]]: memref<4xf32> {llvm.noalias},
+// CHECK-SAME:      %{{.*}}: memref<?xi8> {ember.arena, llvm.noalias}, %{{.*}}: i32 {ember.threads}) -> i32
 // CHECK-SAME:      attributes {ember.entry, llvm.emit_c_interface}
 // CHECK:         %[[STATUS:.*]] = memref.alloca() {ember.status} : memref<i32>
 // CHECK:         %[[ZERO:.*]] = arith.constant 0 : i32
@@ -43,7 +44,7 @@ func.func private @helper() {
 // -----
 
 // Without @main, the module's only public function is the entry.
-// CHECK-LABEL: func.func @ember_entry(%{{.*}}: memref<2xf32>, %{{.*}}: memref<?xi8> {ember.arena}
+// CHECK-LABEL: func.func @ember_entry(%{{.*}}: memref<2xf32> {llvm.noalias}, %{{.*}}: memref<?xi8> {ember.arena, llvm.noalias}
 // CHECK-LABEL: func.func private @declared
 func.func @matmul(%out: memref<2xf32>) {
   return

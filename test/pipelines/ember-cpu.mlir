@@ -16,5 +16,5 @@
 // CHECK:         llvm.store
 // CHECK:         llvm.return %{{.*}} : i32
 // CHECK-LABEL: llvm.func @_mlir_ciface_ember_entry(
-// CHECK-SAME:     !llvm.ptr {ember.arena}, %{{.*}}: i32 {ember.threads}) -> i32
+// CHECK-SAME:     !llvm.ptr {ember.arena, llvm.noalias}, %{{.*}}: i32 {ember.threads}) -> i32
 // CHECK:         llvm.call @ember_entry(

@@ -36,7 +36,7 @@ def test_entry_has_the_ember_abi():
     compiled = ember.compile(lambda x: torch.tanh(x) * 2 + 1, (torch.randn(8, 16),))
     llvm = compiled.ir("llvm")
     assert "llvm.func @_mlir_ciface_ember_entry(" in llvm
-    assert "{ember.arena}, %arg3: i32 {ember.threads}) -> i32" in llvm
+    assert "{ember.arena, llvm.noalias}, %arg3: i32 {ember.threads}) -> i32" in llvm
     abi = compiled.artifact.abi
     assert abi.entry == "ember_entry" and abi.arena_size >= 0 and not abi.uses_openmp
 
