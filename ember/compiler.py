@@ -1,26 +1,25 @@
-"""`ember.compile`: capture → the target's stages → artifact → executable → CompiledModule."""
+"""`ember.compile`: capture → the target's stages → artifact → executable → CompiledModule.
+Nothing here is specific to a target: its stages, executable and libraries come from the
+target registry (ember.runtime.targets)."""
 
 import importlib.metadata
 import logging
 import threading
+from dataclasses import replace
 
 import torch
 from mlir import ir
 
 from ember import isolation
 from ember.dialects import new_context
-from ember.errors import LoweringError
+from ember.errors import EmberError, LoweringError
 from ember.frontend.capture import CapturedModel, capture
 from ember.passes.kernel_table import kernel_table
 from ember.passes.pass_manager import format_diagnostics
-from dataclasses import replace
-
-from ember.errors import EmberError
 from ember.runtime import cache
 from ember.runtime.artifact import Artifact
-from ember.runtime.jit import C_RUNNER_UTILS, abi_of, bytecode
+from ember.runtime.lowered import abi_of, bytecode
 from ember.runtime.module import CompiledModule, check_threads
-from ember.runtime.native import load_openmp_runtime
 from ember.runtime.targets import lookup_target
 
 
@@ -113,8 +112,6 @@ def _lower(captured, compile_target, pipeline, isolate, opt_level, options, made
     stages = {"torch": captured.torch_ir, "linalg": _elided(module)}
     lowering = compile_target.stages() if pipeline is None else [("llvm", pipeline)]
     mode = isolation.isolation_mode(isolate, custom_pipeline=pipeline is not None)
-    if mode == "full":
-        load_openmp_runtime()  # the child's trial JIT resolves OpenMP symbols against it
     module, snapshots = isolation.lower(
         module,
         [*lowering, ("checked", "builtin.module(ember-check-llvm-lowered)")],
@@ -122,7 +119,7 @@ def _lower(captured, compile_target, pipeline, isolate, opt_level, options, made
         _elided,
         mode=mode,
         opt_level=opt_level,
-        jit_libs=[C_RUNNER_UTILS],
+        jit_libs=compile_target.trial_libraries() if mode == "full" else [],
     )
     snapshots.pop("checked")
     stages.update(snapshots)

@@ -2,7 +2,6 @@
 JIT-ed into this process, or dumped as a position-independent object and linked by the system
 C compiler into the shared library that a saved artifact carries."""
 
-import io
 import os
 import shutil
 import subprocess
@@ -12,34 +11,10 @@ from mlir import ir
 from mlir.execution_engine import ExecutionEngine
 
 from ember.errors import EmberError
-from ember.passes.entry_point import ENTRY
 from ember.runtime.native import Abi, NativeExecutable, load_openmp_runtime
 
 MLIR_LIB_DIR = os.path.join(os.path.dirname(ir.__file__), "lib")
 C_RUNNER_UTILS = os.path.join(MLIR_LIB_DIR, "libmlir_c_runner_utils.so")
-
-
-def abi_of(module: ir.Module) -> Abi:
-    """The ABI that `ember-entry-point` and `ember-plan-memory` recorded on the lowered entry."""
-    functions = [op for op in module.body.operations if op.operation.name == "llvm.func"]
-    entries = [f for f in functions if ENTRY in f.attributes
-               and not f.attributes["sym_name"].value.startswith("_mlir_ciface_")]
-    if len(entries) != 1:
-        raise EmberError("the lowered module has no entry point: its pipeline must run ember-entry-point")
-    entry = entries[0].attributes
-    errors = tuple(ir.StringAttr(a).value for a in entry["ember.errors"]) if "ember.errors" in entry else ()
-    return Abi(
-        entry=entry["sym_name"].value,
-        arena_size=entry["ember.arena_size"].value if "ember.arena_size" in entry else 0,
-        uses_openmp=any(f.attributes["sym_name"].value == "omp_set_num_threads" for f in functions),
-        errors=errors,
-    )
-
-
-def bytecode(module: ir.Module) -> bytes:
-    buffer = io.BytesIO()
-    module.operation.write_bytecode(buffer)
-    return buffer.getvalue()
 
 
 def _parse(llvm_ir: bytes) -> ir.Module:

@@ -22,6 +22,7 @@ class Target:
     summary: str
     stages: Callable[[], list[tuple[str, str]]]  # (IR level, pipeline text), in order
     executable: Callable[[Artifact, int], NativeExecutable]  # (artifact, threads) → executable
+    trial_libraries: Callable[[], list[str]]  # what a trial code generation (isolate="full") links
 
 
 _TARGETS: dict[str, Target] = {}
@@ -78,5 +79,12 @@ def _cpu_executable(artifact: Artifact, threads: int) -> NativeExecutable:
     return jit(artifact, threads)
 
 
+def _cpu_trial_libraries() -> list[str]:
+    from ember.runtime.jit import C_RUNNER_UTILS
+
+    load_openmp_runtime()  # the trial resolves OpenMP symbols against it
+    return [C_RUNNER_UTILS]
+
+
 CPU = register_target(Target("cpu", "the host CPU: LLVM JIT, or a shared library once saved", _cpu_stages,
-                             _cpu_executable))
+                             _cpu_executable, _cpu_trial_libraries))

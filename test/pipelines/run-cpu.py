@@ -14,7 +14,8 @@ import torch
 from mlir import ir
 
 from ember.dialects import new_context
-from ember.runtime.jit import abi_of, jit_module
+from ember.runtime.jit import jit_module
+from ember.runtime.lowered import abi_of
 from ember.runtime.native import NativeExecutable
 from ember.runtime.signature import Signature, TensorSpec
 from ember.tools.ember_import import load_model

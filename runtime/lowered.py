@@ -1,0 +1,33 @@
+"""The lowered (LLVM-dialect) module of any target: the ABI its entry records, and its bytes.
+Target-neutral: what `ember-entry-point` and `ember-plan-memory` wrote on the entry."""
+
+import io
+
+from mlir import ir
+
+from ember.errors import EmberError
+from ember.passes.entry_point import ENTRY
+from ember.runtime.native import Abi
+
+
+def abi_of(module: ir.Module) -> Abi:
+    """The ABI that `ember-entry-point` and `ember-plan-memory` recorded on the lowered entry."""
+    functions = [op for op in module.body.operations if op.operation.name == "llvm.func"]
+    entries = [f for f in functions if ENTRY in f.attributes
+               and not f.attributes["sym_name"].value.startswith("_mlir_ciface_")]
+    if len(entries) != 1:
+        raise EmberError("the lowered module has no entry point: its pipeline must run ember-entry-point")
+    entry = entries[0].attributes
+    errors = tuple(ir.StringAttr(a).value for a in entry["ember.errors"]) if "ember.errors" in entry else ()
+    return Abi(
+        entry=entry["sym_name"].value,
+        arena_size=entry["ember.arena_size"].value if "ember.arena_size" in entry else 0,
+        uses_openmp=any(f.attributes["sym_name"].value == "omp_set_num_threads" for f in functions),
+        errors=errors,
+    )
+
+
+def bytecode(module: ir.Module) -> bytes:
+    buffer = io.BytesIO()
+    module.operation.write_bytecode(buffer)
+    return buffer.getvalue()
