@@ -23,6 +23,7 @@ a group only where every use stays after its definition. `ember-dissolve-groups`
 from mlir import ir
 
 from ember.passes.registry import EmberPass, register_pass
+from ember.passes.walk import iterator_types
 
 _RESHAPES = frozenset({"tensor.expand_shape", "tensor.collapse_shape"})
 
@@ -35,12 +36,6 @@ _NAMED_CONTRACTION_PREFIXES = ("linalg.matmul", "linalg.batch_matmul", "linalg.m
                                "linalg.conv_", "linalg.depthwise_conv", "linalg.contract", "linalg.dot")
 
 
-def _iterators(op: ir.Operation) -> list[str] | None:
-    if "iterator_types" not in op.attributes:
-        return None
-    return [str(a).split("<")[-1].rstrip(">") for a in op.attributes["iterator_types"]]
-
-
 def kind_of(op: ir.Operation) -> str | None:
     """'contraction', 'reduction' or 'parallel' for a linalg op, None for anything else."""
     if op.name.startswith(_NAMED_CONTRACTION_PREFIXES):
@@ -49,7 +44,7 @@ def kind_of(op: ir.Operation) -> str | None:
         return "parallel"
     if op.name == "linalg.reduce" or op.name.startswith("linalg.pooling_") or op.name == "linalg.softmax":
         return "reduction"
-    iterators = _iterators(op) if op.name.startswith("linalg.") else None
+    iterators = iterator_types(op) if op.name.startswith("linalg.") else None
     if iterators is None:
         return None
     if "reduction" not in iterators:

@@ -28,15 +28,7 @@ from mlir import ir
 from mlir.dialects import arith, scf, tensor
 
 from ember.passes.registry import EmberPass, register_pass
-
-
-def _constant_index(value: ir.Value) -> int | None:
-    owner = value.owner
-    if isinstance(owner, ir.OpView) and owner.name == "arith.constant":
-        attr = owner.attributes["value"]
-        if isinstance(attr, ir.IntegerAttr):
-            return attr.value
-    return None
+from ember.passes.walk import constant_int
 
 
 def _same_slice(extract, insert) -> bool:
@@ -80,8 +72,8 @@ def _nest(loop) -> tuple[list, ir.Operation, list] | None:
 def _disjoint_dim(loop, insert) -> tuple[int, int] | None:
     """(dimension, index among the dynamic offsets) where the slice's offset is the loop's
     induction variable and its size at most the (static) step; else None."""
-    step = _constant_index(loop.step)
-    if step is None or _constant_index(loop.lowerBound) is None:
+    step = constant_int(loop.step)
+    if step is None or constant_int(loop.lowerBound) is None:
         return None
     dynamic_size = ir.ShapedType.get_dynamic_size()
     static_offsets = list(ir.DenseI64ArrayAttr(insert.attributes["static_offsets"]))
@@ -96,7 +88,7 @@ def _disjoint_dim(loop, insert) -> tuple[int, int] | None:
 
 
 def _static_bounds(loop) -> list:
-    return [v if (static := _constant_index(v)) is None else static for v in (loop.lowerBound, loop.upperBound, loop.step)]
+    return [v if (static := constant_int(v)) is None else static for v in (loop.lowerBound, loop.upperBound, loop.step)]
 
 
 def _to_forall(loop, insert) -> None:
@@ -193,7 +185,7 @@ def _work(chain: list) -> int:
         nonlocal work
         if op.name == "scf.for" and op != chain[-1].operation:
             loop = op.opview
-            bounds = [_constant_index(v) for v in (loop.lowerBound, loop.upperBound, loop.step)]
+            bounds = [constant_int(v) for v in (loop.lowerBound, loop.upperBound, loop.step)]
             if None not in bounds:
                 work *= max(1, -(-(bounds[1] - bounds[0]) // bounds[2]))
         return ir.WalkResult.ADVANCE

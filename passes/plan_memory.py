@@ -23,17 +23,10 @@ from mlir.dialects import arith, memref
 
 from ember.passes.entry_point import ARENA, marked_argument
 from ember.passes.registry import EmberPass, PassFailure, register_pass
+from ember.passes.walk import ancestor_in
 
 ALIGNMENT = 64
 _ESCAPES = {"func.return", "scf.yield", "cf.br", "cf.cond_br", "scf.condition", "func.call"}
-
-
-def _top_level(op: ir.Operation, block: ir.Block) -> ir.Operation:
-    """The op of `block` that is `op` or holds it."""
-    op = op.operation
-    while op.parent is not None and op.block != block:
-        op = op.parent.operation
-    return op
 
 
 def _live_range(alloc, block: ir.Block, position: dict) -> tuple[int, int, list] | None:
@@ -52,7 +45,7 @@ def _live_range(alloc, block: ir.Block, position: dict) -> tuple[int, int, list]
             if name == "memref.dealloc":
                 deallocs.append(user)
                 continue
-            last = max(last, position[_top_level(user, block)])
+            last = max(last, position[ancestor_in(user, block)])
             # Any memref an op makes from the buffer (subview, reshape, cast, ...) aliases it.
             pending += [r for r in user.results if isinstance(r.type, ir.MemRefType)]
     return position[alloc.operation], last, deallocs

@@ -21,7 +21,7 @@ from mlir.dialects import arith, memref, scf
 
 from ember.passes.entry_point import ENTRY, STATUS
 from ember.passes.registry import EmberPass, PassFailure, register_pass
-from ember.passes.walk import collect_ops
+from ember.passes.walk import ancestor_in, collect_ops
 
 # torch-mlir's assert message → (the exception eager raises, what to tell the user); None: eager
 # makes no such check, the assert goes.
@@ -51,17 +51,6 @@ def _where(location: ir.Location) -> str:
     return f" at {frames[0]}" + (f": {line}" if line else "")
 
 
-def _ancestor_in(op: ir.Operation, block: ir.Block) -> ir.Operation | None:
-    """The op of `block` that is `op` or holds it; None if `op` is outside `block`."""
-    while op is not None:
-        if op.parent is None:
-            return None
-        if op.block == block:
-            return op
-        op = op.parent.operation
-    return None
-
-
 def _clamp_checked_value(condition: ir.Value) -> None:
     """For `cond = cmpi(v, bound)` (an order comparison): the uses of v after the check get
     `select(cond, v, 0)`. The compare moves up to just after v's definition where its bound
@@ -81,7 +70,7 @@ def _clamp_checked_value(condition: ir.Value) -> None:
         if value.owner.operation.block != block:
             return
         first = value.owner.operation
-    if _ancestor_in(bound.owner.operation if isinstance(bound, ir.OpResult) else None, block) is None:
+    if ancestor_in(bound.owner.operation if isinstance(bound, ir.OpResult) else None, block) is None:
         # The bound is defined outside: check right where v is defined.
         if isinstance(value, ir.BlockArgument):
             compare.operation.move_before(first)
@@ -95,7 +84,7 @@ def _clamp_checked_value(condition: ir.Value) -> None:
     after = position[safe.operation]
     for use in list(value.uses):
         user = use.owner.operation if isinstance(use.owner, ir.OpView) else use.owner
-        top = _ancestor_in(user, block)
+        top = ancestor_in(user, block)
         if top is not None and position[top] > after:
             user.operands[use.operand_number] = safe.result
 

@@ -15,7 +15,7 @@ from mlir import ir
 from mlir.dialects import arith, cf
 
 from ember.passes.registry import EmberPass, register_pass
-from ember.passes.walk import collect_ops
+from ember.passes.walk import collect_ops, constant_int
 
 _SIGNED = {"arith.divsi": "quotient", "arith.floordivsi": "quotient", "arith.ceildivsi": "quotient",
            "arith.remsi": "remainder"}
@@ -23,19 +23,10 @@ _UNSIGNED = {"arith.divui", "arith.remui"}
 MESSAGE = "ember: integer division by zero"
 
 
-def _constant(value: ir.Value) -> int | None:
-    owner = value.owner
-    if isinstance(owner, ir.OpView) and owner.name == "arith.constant":
-        attr = owner.attributes["value"]
-        if isinstance(attr, ir.IntegerAttr):
-            return attr.value
-    return None
-
-
 def _guard(op) -> None:
     name = op.operation.name
     dividend, divisor = op.operands
-    known = _constant(divisor)
+    known = constant_int(divisor)
     if known is not None and known != 0 and (known != -1 or name in _UNSIGNED):
         return
     kind = divisor.type

@@ -20,8 +20,8 @@ import math
 from mlir import ir
 
 from ember.passes.registry import EmberPass, register_pass
-from ember.passes.tile_and_vectorize import _apply, _iterators, _Schedule, _static_ranges, _untag
-from ember.passes.walk import collect_ops
+from ember.passes.tile_and_vectorize import _apply, _Schedule, _static_ranges, _untag
+from ember.passes.walk import collect_ops, iterator_types
 
 log = logging.getLogger("ember")
 REFUSED = "ember.split_refused"
@@ -62,7 +62,7 @@ class SplitReductions(EmberPass):
             del refused.attributes[REFUSED]
 
     def _long_reduction(self, generic) -> bool:
-        reductions = [i for i, it in enumerate(_iterators(generic)) if it == "reduction"]
+        reductions = [i for i, it in enumerate(iterator_types(generic)) if it == "reduction"]
         if not reductions or len(generic.results) != 1:
             return False
         ranges = _static_ranges(generic)
@@ -88,7 +88,7 @@ class SplitReductions(EmberPass):
         return True
 
     def _split(self, root, generic) -> None:
-        reduction = _iterators(generic).index("reduction")
+        reduction = iterator_types(generic).index("reduction")
         factor = _factor(_static_ranges(generic)[reduction])
         # The partial sums get a new dimension in the result, after the result dims of the loops
         # that come before the reduction.

@@ -23,7 +23,6 @@ A schedule that fails on an op leaves it tiled or untouched: slower, never wrong
 """
 
 import functools
-import re
 
 from mlir import ir
 from mlir.dialects import tensor, vector
@@ -33,7 +32,7 @@ from mlir.passmanager import PassManager
 from ember.passes.dissolve_groups import fusion_groups
 from ember.passes.fuse_groups import kind_of
 from ember.passes.registry import EmberPass, register_pass
-from ember.passes.walk import ops_named
+from ember.passes.walk import iterator_types, ops_named
 
 TAG = "ember.schedule"
 
@@ -88,10 +87,6 @@ def _static_ranges(op: ir.Operation) -> list[int] | None:
             if isinstance(expr, ir.AffineDimExpr):
                 ranges[expr.position] = size
     return None if None in ranges else ranges
-
-
-def _iterators(op: ir.Operation) -> list[str]:
-    return [re.sub(r".*<(\w+)>", r"\1", str(a)) for a in op.attributes["iterator_types"]]
 
 
 def _is_projected(op: ir.Operation) -> bool:
@@ -322,7 +317,7 @@ class TileAndVectorize(EmberPass):
         if window and not _is_window(roots[0]) or kind_of(roots[0]) == "reduction" and not window:
             return False  # pooling (a window reduction) is scheduled like a convolution
         root, tail = roots[0], members[-1]
-        ranges, iterators = _static_ranges(root), _iterators(root)
+        ranges, iterators = _static_ranges(root), iterator_types(root)
         if ranges is None:
             return False
         parallel = [i for i, it in enumerate(iterators) if it == "parallel"]
@@ -397,7 +392,7 @@ class TileAndVectorize(EmberPass):
         ranges = _static_ranges(op)
         if ranges is None:
             return
-        iterators = _iterators(op)
+        iterators = iterator_types(op)
         reduction_elements = 1
         for r, it in zip(ranges, iterators):
             if it == "reduction":

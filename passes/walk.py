@@ -1,5 +1,6 @@
-"""The one IR walk that ember's passes share: collect ops first, rewrite after (rewriting while
-the walk is under way would invalidate it)."""
+"""The IR helpers that ember's passes share, each once: the walk (collect ops first, rewrite
+after: rewriting while the walk is under way would invalidate it), constant matching, a linalg
+op's iterator types, and the enclosing op within a block."""
 
 from typing import Callable
 
@@ -25,3 +26,32 @@ def collect_ops(
 
 def ops_named(root: ir.Operation, name: str, order: ir.WalkOrder = ir.WalkOrder.POST_ORDER) -> list[ir.Operation]:
     return collect_ops(root, lambda op: op.name == name, order)
+
+
+def constant_int(value: ir.Value) -> int | None:
+    """The value of an integer or index `arith.constant`, else None."""
+    owner = value.owner
+    if isinstance(owner, ir.OpView) and owner.name == "arith.constant":
+        attr = owner.attributes["value"]
+        if isinstance(attr, ir.IntegerAttr):
+            return attr.value
+    return None
+
+
+def iterator_types(op: ir.Operation) -> list[str] | None:
+    """A linalg op's iterator types ("parallel", "reduction"), or None for another op."""
+    if "iterator_types" not in op.attributes:
+        return None
+    return [str(a).split("<")[-1].rstrip(">") for a in op.attributes["iterator_types"]]
+
+
+def ancestor_in(op: ir.Operation, block: ir.Block) -> ir.Operation | None:
+    """The op of `block` that is `op` or holds it; None if `op` is not inside `block`."""
+    op = op.operation
+    while op is not None:
+        if op.parent is None:
+            return None
+        if op.block == block:
+            return op
+        op = op.parent.operation
+    return None

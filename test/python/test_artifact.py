@@ -259,3 +259,21 @@ def test_command_line(tmp_path):
     assert "content hash:" in inspected.stdout
     bad = subprocess.run([*ember_command, "run", str(tmp_path / "missing.ember")], capture_output=True, text=True)
     assert bad.returncode == 1 and bad.stderr.startswith("ember: error: no such file") and "Traceback" not in bad.stderr
+
+
+def test_loaded_model_runs_on_numpy_without_torch(tmp_path):
+    model = seed_mlp()
+    x = torch.randn(1, 512)
+    ember.compile(model, (x,)).save(tmp_path / "m.ember")
+    numpy.save(tmp_path / "x.npy", x.numpy())
+    script = f"""
+import sys
+for blocked in ("torch", "mlir", "torch_mlir"):
+    sys.modules[blocked] = None
+import numpy, ember
+module = ember.load({str(tmp_path / 'm.ember')!r})
+numpy.save({str(tmp_path / 'y.npy')!r}, module(numpy.load({str(tmp_path / 'x.npy')!r})))
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)
+    with torch.no_grad():
+        torch.testing.assert_close(torch.from_numpy(numpy.load(tmp_path / "y.npy")), model(x))
