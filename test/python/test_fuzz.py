@@ -8,7 +8,7 @@ in- and out-of-range indices; integer division and remainder with zero divisors 
 Values include NaN, ±inf, -0, denormals and large magnitudes. (MLIR's verifier runs after every
 pass of every compile: ember runs each pass in a PassManager of its own, which verifies.)
 
-CI runs a seeded, bounded sample (`EMBER_FUZZ_EXAMPLES`, default 120 per family); a long run:
+CI runs a seeded, bounded sample (`EMBER_FUZZ_EXAMPLES`, default 100 per family); a long run:
 
     EMBER_FUZZ_EXAMPLES=5000 .venv/bin/pytest test/python/test_fuzz.py -p no:cacheprovider
 
@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import ember
 
-EXAMPLES = int(os.environ.get("EMBER_FUZZ_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("EMBER_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="EMBER_FUZZ_EXAMPLES" not in os.environ,
                 suppress_health_check=list(HealthCheck), database=None)
 
