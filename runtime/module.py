@@ -29,6 +29,7 @@ class CompiledModule:
         self._executable = executable
         self._stages = stages or {}
         self._mutated = signature.mutated_positions
+        self._single_output = signature.out_tree is None
         # (name, tensor, version) of every parameter and buffer folded into the code: a call
         # after one changed (in place, load_state_dict) raises instead of using the old values.
         self._weights = tuple(weights)
@@ -79,7 +80,7 @@ class CompiledModule:
     def __call__(self, *args, **kwargs):
         if kwargs:
             args = self.signature.bind(args, kwargs)
-        for name, tensor, version in self._weights:
+        for name, tensor, version in self._weights:  # a few attribute reads per parameter
             if tensor._version != version:
                 raise StaleWeightsError(
                     f"{self.name}: '{name}' changed after ember.compile (in place or by load_state_dict);"
@@ -104,6 +105,8 @@ class CompiledModule:
             for position, value in zip(self._mutated, outputs):
                 _write_back(args[position], value)
             outputs = outputs[len(self._mutated):]
+        if self._single_output:
+            return outputs[0]
         return self.signature.unflatten(outputs)
 
     def _warn_if_grad(self, args) -> None:

@@ -117,19 +117,25 @@ class NativeExecutable:
         return context
 
     def run(self, inputs) -> list:
-        if torch is not None and (not inputs or isinstance(inputs[0], torch.Tensor)):
+        try:
+            context = self._local.context
+        except AttributeError:
+            context = self.context()
+        descriptors = context.descriptors
+        if torch is not None and (not inputs or type(inputs[0]) is torch.Tensor or isinstance(inputs[0], torch.Tensor)):
             outputs = [torch.empty_like(p) for p in self._prototypes]
-            pointers = [t.data_ptr() for t in inputs] + [t.data_ptr() for t in outputs]
+            for descriptor, tensor in zip(descriptors, (*inputs, *outputs)):
+                descriptor.allocated = descriptor.aligned = tensor.data_ptr()
         else:
             import numpy
 
             outputs = [numpy.empty(s.shape, dtype=s.dtype) for s in self.signature.entry_outputs]
-            pointers = [a.ctypes.data for a in inputs] + [a.ctypes.data for a in outputs]
-        context = self.context()
-        for descriptor, pointer in zip(context.descriptors, pointers):
-            descriptor.allocated = descriptor.aligned = pointer
-        context.threads.value = self.threads
+            for descriptor, array in zip(descriptors, (*inputs, *outputs)):
+                descriptor.allocated = descriptor.aligned = array.ctypes.data
+        if context.threads.value != self.threads:
+            context.threads.value = self.threads
         self._function(context.packed)  # ctypes lets go of the GIL during the call
-        if context.status.value:
-            raise self.abi.error(context.status.value, self.signature.name)
+        status = context.status.value
+        if status:
+            raise self.abi.error(status, self.signature.name)
         return outputs
