@@ -32,7 +32,7 @@ from mlir.passmanager import PassManager
 from ember.passes.dissolve_groups import fusion_groups
 from ember.passes.fuse_groups import kind_of
 from ember.passes.registry import EmberPass, register_pass
-from ember.passes.walk import iterator_types, ops_named
+from ember.passes.walk import constant_int, iterator_types, ops_named
 
 TAG = "ember.schedule"
 
@@ -159,12 +159,6 @@ def _strides_to_slices(op: ir.Operation) -> None:
     op.attributes["indexing_maps"] = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in maps])
 
 
-def _is_zero(value: ir.Value) -> bool:
-    owner = value.owner
-    return not isinstance(owner, ir.Block) and owner.name == "arith.constant" \
-        and isinstance(owner.attributes["value"], ir.IntegerAttr) and ir.IntegerAttr(owner.attributes["value"]).value == 0
-
-
 def _minor_identity(amap: ir.AffineMap) -> bool:
     dims = [e.position if isinstance(e, ir.AffineDimExpr) else -1 for e in amap.results]
     return dims == list(range(amap.n_dims - len(dims), amap.n_dims))
@@ -180,7 +174,7 @@ def _deinterleave_stride_two(scope: ir.Operation) -> None:
         slice_op = source.owner
         if isinstance(slice_op, ir.Block) or slice_op.name != "tensor.extract_slice" \
                 or not _minor_identity(ir.AffineMapAttr(read.attributes["permutation_map"]).value) \
-                or not all(_is_zero(i) for i in read.operands[1:len(read.operands) - 1]):
+                or not all(constant_int(i) == 0 for i in read.operands[1:len(read.operands) - 1]):
             continue
         strides = list(ir.DenseI64ArrayAttr(slice_op.attributes["static_strides"]))
         sizes = list(ir.DenseI64ArrayAttr(slice_op.attributes["static_sizes"]))

@@ -122,7 +122,7 @@ class NativeExecutable:
         except AttributeError:
             context = self.context()
         descriptors = context.descriptors
-        if torch is not None and (not inputs or type(inputs[0]) is torch.Tensor or isinstance(inputs[0], torch.Tensor)):
+        if torch is not None and (not inputs or isinstance(inputs[0], torch.Tensor)):
             outputs = [torch.empty_like(p) for p in self._prototypes]
             for descriptor, tensor in zip(descriptors, (*inputs, *outputs)):
                 descriptor.allocated = descriptor.aligned = tensor.data_ptr()
