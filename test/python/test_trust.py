@@ -247,25 +247,42 @@ def test_long_sums_stay_accurate(case):
     _, fn, make = case
     x = make()
     got = ember.compile(fn, (x,))(x)
-    torch.testing.assert_close(got, fn(x))
+    # eager's own error is of the same order: the two agree within the policy's bound of sum|x|
+    torch.testing.assert_close(got, fn(x), rtol=1.3e-6, atol=1e-6 * fn(x.abs()).max().item())
     assert _relative_to_magnitude(got, x, fn) < 1e-6
 
 
-@pytest.mark.xfail(strict=True, reason="softmax's denominator keeps its dim ((d0, 0) result map), which "
-                   "ember-split-reductions refuses: one f32 chain, 4.5e-5 relative error (eager 2e-6)")
 def test_softmax_over_two_million():
+    # the denominator keeps its dim ((d0, 0) result map): was one f32 chain, 4.5e-5 relative error
     x = torch.randn(1, 2_000_000)
     got = ember.compile(lambda x: torch.softmax(x, -1), (x,))(x)
     exact = torch.softmax(x.double(), -1)
     assert ((got.double() - exact).abs() / exact).max().item() < 1e-5
 
 
-@pytest.mark.xfail(strict=True, reason="sums over several dimensions are not split yet (ember-split-reductions "
-                   "takes one reduction dimension): error ~4e-5 of the sum")
-def test_mean_over_two_dims_is_accurate():
-    x = torch.ones(5000, 4000)
-    got = ember.compile(lambda x: x.mean(), (x,))(x)
-    assert got.item() == 1.0
+@pytest.mark.parametrize("case", [
+    ("mean_all", lambda x: x.mean(), lambda: torch.ones(5000, 4000)),
+    ("global_average_pool", lambda x: F.adaptive_avg_pool2d(x, 1), lambda: torch.full((1, 2, 3000, 3000), 0.5)),
+], ids=lambda c: c[0])
+def test_sums_over_several_dims_are_exact(case):
+    # was 0.99996 and 0.49998: the reduction dims were one chain of 2e7
+    _, fn, make = case
+    x = make()
+    torch.testing.assert_close(ember.compile(fn, (x,))(x), fn(x), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("case", [
+    ("vector_norm", lambda x: torch.linalg.vector_norm(x), lambda: torch.randn(3_000_000)),
+    ("sum_dims_0_2", lambda x: x.sum((0, 2)), lambda: torch.randn(300, 4, 200)),
+    ("variance", lambda x: x.var(-1), lambda: torch.randn(2, 1_000_000)),
+], ids=lambda c: c[0])
+def test_reductions_with_bodies_stay_accurate(case):
+    # a norm squares before it adds; eager's own norm is off by 6e-5 of it here
+    _, fn, make = case
+    x = make()
+    got = ember.compile(fn, (x,))(x)
+    exact = fn(x.double())
+    assert ((got.double() - exact).abs().max() / exact.abs().max()).item() < 1e-6
 
 
 # -- found by the fuzzer (test_fuzz.py) --------------------------------------------------------------
