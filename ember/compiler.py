@@ -2,6 +2,7 @@
 Nothing here is specific to a target: its stages, executable and libraries come from the
 target registry (ember.runtime.targets)."""
 
+import functools
 import importlib.metadata
 import logging
 import threading
@@ -41,12 +42,13 @@ def _parse_linalg(captured: CapturedModel, context: ir.Context) -> ir.Module:
 _CAPTURE_LOCK = threading.RLock()
 
 
-def _weights(model) -> list:
-    """(name, tensor, version) of the parameters and buffers that the compile folds in."""
+def _weights(model, state: tuple[str, ...]) -> list:
+    """(name, tensor, version) of the parameters and buffers that the compile folds in: all but
+    the buffers that the model updates, which are inputs."""
     if not isinstance(model, torch.nn.Module):
         return []
     named = [*model.named_parameters(), *model.named_buffers()]
-    return [(name, tensor, tensor._version) for name, tensor in named]
+    return [(name, tensor, tensor._version) for name, tensor in named if name not in state]
 
 
 def versions() -> dict[str, str]:
@@ -78,7 +80,7 @@ def compile(
     compile_target = lookup_target(target)
     with _CAPTURE_LOCK:
         captured = capture(model, example_inputs)
-        weights = _weights(model)
+        weights = _weights(model, captured.signature.state)
     options, made_by = {"opt_level": opt_level, "pipeline": pipeline}, versions()
     entry = cache.key(captured.linalg_ir, captured.signature, target, options, made_by) if cache.enabled() else None
     hit = cache.lookup(entry) if entry else None
@@ -91,7 +93,8 @@ def compile(
             artifact = _cached(entry, artifact, stages)
     executable = compile_target.executable(artifact, threads)
     return CompiledModule(captured.signature, executable, target=target, artifact=artifact, stages=stages,
-                          graph=captured.graph, weights=weights)
+                          graph=captured.graph, weights=weights,
+                          state=[functools.partial(model.get_buffer, name) for name in captured.signature.state])
 
 
 def _cached(entry: str, artifact: Artifact, stages: dict) -> Artifact:

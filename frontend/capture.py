@@ -48,6 +48,33 @@ class CapturedModel:
         return self.signature.name
 
 
+class _StateAsInputs(torch.nn.Module):
+    """The model with the buffers that it updates when it runs (BatchNorm's running statistics
+    in training mode) as trailing inputs. Export then lists the updates as input mutations,
+    which the call path writes back into the model's own buffers, and the compiled code reads
+    their values of each call instead of folding in those of compile time."""
+
+    def __init__(self, model: torch.nn.Module, names: tuple[str, ...]):
+        super().__init__()
+        self.model = model
+        self.names = names
+
+    def forward(self, *args):
+        # The buffers swapped by hand: torch.func.functional_call fails inside torch.export 2.13
+        # ("expected compiled_fn to be GraphModule").
+        n_user = len(args) - len(self.names)
+        owners = [self.model.get_submodule(n.rpartition(".")[0]) for n in self.names]
+        attrs = [n.rpartition(".")[2] for n in self.names]
+        saved = [owner._buffers[attr] for owner, attr in zip(owners, attrs)]
+        try:
+            for owner, attr, value in zip(owners, attrs, args[n_user:]):
+                owner._buffers[attr] = value
+            return self.model(*args[:n_user])
+        finally:
+            for owner, attr, value in zip(owners, attrs, saved):
+                owner._buffers[attr] = value
+
+
 class _FunctionModule(torch.nn.Module):
     """Lets torch.export capture a plain function of tensors."""
 
@@ -256,15 +283,11 @@ def _result_specs(program) -> list[TensorSpec]:
 
 
 def _mutated_inputs(name: str, program, arg_names: list[str]) -> tuple[str, ...]:
-    """The user inputs that the model writes in place, in the order of their graph outputs."""
+    """The inputs that the model writes in place, in the order of their graph outputs."""
     graph_signature = program.graph_signature
-    if graph_signature.buffers_to_mutate:
+    if graph_signature.buffers_to_mutate:  # they were made inputs (_StateAsInputs): not expected
         buffers = ", ".join(sorted(set(graph_signature.buffers_to_mutate.values())))
-        raise CaptureError(
-            f"{name} updates its buffers ({buffers}) when it runs, as BatchNorm does in training"
-            " mode; ember compiles inference and does not carry buffer updates yet: call"
-            " model.eval() before ember.compile"
-        )
+        raise CaptureError(f"{name} updates its buffers ({buffers}) in a way ember could not capture")
     placeholders = list(graph_signature.user_inputs)
     mutated = []
     for spec in graph_signature.output_specs:
@@ -329,6 +352,13 @@ def _capture(model, example_inputs) -> CapturedModel:
         # node stack traces; anchoring the function makes errors point at the user's lines.
         torch.fx.proxy._register_stack_trace_anchor(model)
     program = _export(module, name, example_inputs)
+    state = tuple(sorted(set(program.graph_signature.buffers_to_mutate.values())))
+    if state:
+        buffers = dict(module.named_buffers())
+        module = _StateAsInputs(module, state)
+        example_inputs += tuple(buffers[n].clone() for n in state)  # not the buffers: export rejects aliases
+        arg_names += state
+        program = _export(module, name, example_inputs)
     mutated = _mutated_inputs(name, program, arg_names)
     out_spec = program.call_spec.out_spec
     signature = Signature(
@@ -337,6 +367,7 @@ def _capture(model, example_inputs) -> CapturedModel:
         tuple(_result_specs(program)[len(mutated):]),
         None if out_spec.is_leaf() else out_spec,
         mutated,
+        state,
     )
 
     context = tm_ir.Context()

@@ -21,7 +21,7 @@ class CompiledModule:
     """A model compiled for its example inputs' shapes and dtypes. Call it like the model."""
 
     def __init__(self, signature: Signature, executable: NativeExecutable, *, target: str, artifact=None,
-                 stages: dict[str, str] | None = None, graph=None, weights=()):
+                 stages: dict[str, str] | None = None, graph=None, weights=(), state=()):
         self.signature = signature
         self.target = target
         self.artifact = artifact
@@ -33,6 +33,9 @@ class CompiledModule:
         # (name, tensor, version) of every parameter and buffer folded into the code: a call
         # after one changed (in place, load_state_dict) raises instead of using the old values.
         self._weights = tuple(weights)
+        # Getters of the model's buffers behind `signature.state` (a fresh compile); a loaded
+        # file has none and takes those inputs as trailing arguments.
+        self._state = tuple(state)
         self._warned_grad = False
         self._fast = None
         if torch is not None:
@@ -78,8 +81,8 @@ class CompiledModule:
         self.artifact.save(path)
 
     def __call__(self, *args, **kwargs):
-        if kwargs:
-            args = self.signature.bind(args, kwargs)
+        if kwargs or self._state:
+            args = self.signature.bind(args, kwargs, tuple(get() for get in self._state))
         for name, tensor, version in self._weights:  # a few attribute reads per parameter
             if tensor._version != version:
                 raise StaleWeightsError(

@@ -52,6 +52,10 @@ class Signature:
     outputs: tuple[TensorSpec, ...]  # the model's results, flattened
     out_tree: object = None  # torch's pytree TreeSpec of the results, or its JSON; None: one tensor
     mutated_inputs: tuple[str, ...] = ()  # inputs the model writes in place, in entry-output order
+    # The last inputs: the model's buffers that it updates (BatchNorm's running stats in training
+    # mode), by name. A compiled module passes (and updates) the model's own; a loaded file takes
+    # them as trailing arguments.
+    state: tuple[str, ...] = ()
     _input_index: dict = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
@@ -71,14 +75,21 @@ class Signature:
 
     # -- checking arguments -------------------------------------------------------------------
 
-    def bind(self, args: tuple, kwargs: dict) -> tuple:
-        """Positional arguments from a call that names some inputs by keyword."""
-        values = list(args) + [None] * (len(self.inputs) - len(args))
+    def bind(self, args: tuple, kwargs: dict, state: tuple = ()) -> tuple:
+        """Positional arguments from a call that names some inputs by keyword; `state`, if given,
+        holds the values of the state inputs, which the call then does not name."""
+        given = len(self.inputs) - len(state)
+        if len(args) > given:
+            names = ", ".join(s.name for s in self.inputs[:given])
+            raise InputError(f"{self.name} takes {given} tensor arguments ({names}), got {len(args)}")
+        values = list(args) + [None] * (given - len(args)) + list(state)
         for name, value in kwargs.items():
             if name not in self._input_index:
                 names = ", ".join(s.name for s in self.inputs)
                 raise InputError(f"{self.name} has no input named '{name}'; its inputs are: {names}")
             index = self._input_index[name]
+            if index >= given:
+                raise InputError(f"{self.name}: '{name}' is the model's own buffer; it is not an argument")
             if index < len(args):
                 raise InputError(f"{self.name}: input '{name}' given both by position and by keyword")
             values[index] = value
@@ -145,6 +156,7 @@ class Signature:
             "outputs": [s.to_json() for s in self.outputs],
             "out_tree": _dump_tree(self.out_tree),
             "mutated_inputs": list(self.mutated_inputs),
+            "state": list(self.state),
         }
 
     @staticmethod
@@ -155,12 +167,16 @@ class Signature:
             tuple(TensorSpec.from_json(s) for s in d["outputs"]),
             d["out_tree"],
             tuple(d["mutated_inputs"]),
+            tuple(d.get("state", ())),
         )
 
     def __str__(self) -> str:
         args = ", ".join(f"{s.name}: {s.dtype}{list(s.shape)}" for s in self.inputs)
         results = ", ".join(f"{s.dtype}{list(s.shape)}" for s in self.outputs)
-        mutates = f"  (writes {', '.join(self.mutated_inputs)} in place)" if self.mutated_inputs else ""
+        written = [n for n in self.mutated_inputs if n not in self.state]
+        mutates = f"  (writes {', '.join(written)} in place)" if written else ""
+        if self.state:
+            mutates += f"  (updates its buffers {', '.join(self.state)})"
         return f"{self.name}({args}) -> ({results}){mutates}"
 
 

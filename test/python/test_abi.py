@@ -104,10 +104,49 @@ def test_index_assignment_into_an_input():
     torch.testing.assert_close(mine, theirs)
 
 
-def test_buffer_updates_are_refused_clearly():
-    model = nn.BatchNorm1d(4).train()
-    with pytest.raises(ember.CaptureError, match=r"updates its buffers \(.*running_mean.*\).*model.eval\(\)"):
-        ember.compile(model, (torch.randn(8, 4),))
+def _bn_net():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(144, 3),
+                         nn.BatchNorm1d(3, momentum=0.3)).train()
+
+
+def _assert_same_buffers(a: nn.Module, b: nn.Module) -> None:
+    for (name, mine), (_, theirs) in zip(a.named_buffers(), b.named_buffers()):
+        torch.testing.assert_close(mine, theirs, msg=name)
+
+
+def test_buffer_updates_are_written_back_every_call():
+    # BatchNorm in training mode: batch statistics out, running statistics and the batch count
+    # updated in the model's own buffers, call after call.
+    model, reference = _bn_net(), _bn_net()
+    compiled = ember.compile(model, (torch.randn(5, 3, 8, 8),))
+    assert compiled.signature.state == ("1.num_batches_tracked", "1.running_mean", "1.running_var",
+                                        "5.num_batches_tracked", "5.running_mean", "5.running_var")
+    for _ in range(3):
+        x = torch.randn(5, 3, 8, 8)
+        torch.testing.assert_close(compiled(input=x), reference(x))
+        _assert_same_buffers(model, reference)
+    assert model[1].num_batches_tracked.item() == 3
+    fresh = {name: torch.rand_like(value.float()).to(value.dtype) * 3 for name, value in _bn_net().named_buffers()}
+    model.load_state_dict(fresh, strict=False)  # the buffers are read at each call, not folded in
+    reference.load_state_dict(fresh, strict=False)
+    x = torch.randn(5, 3, 8, 8)
+    torch.testing.assert_close(compiled(x), reference(x))
+    _assert_same_buffers(model, reference)
+
+
+def test_saved_buffer_updates_take_the_state_as_arguments(tmp_path):
+    model, reference = _bn_net(), _bn_net()
+    ember.compile(model, (torch.randn(5, 3, 8, 8),)).save(tmp_path / "bn.ember")
+    loaded = ember.load(tmp_path / "bn.ember")
+    state = [b.clone() for _, b in sorted(model.named_buffers())]
+    x = torch.randn(5, 3, 8, 8)
+    torch.testing.assert_close(loaded(x, *state), reference(x))
+    expected = dict(reference.named_buffers())
+    for name, value in zip(loaded.signature.state, state):
+        torch.testing.assert_close(value, expected[name], msg=name)
+    with pytest.raises(ember.InputError, match="takes 7 tensor arguments"):
+        loaded(x)
 
 
 def test_unknown_target():
