@@ -22,6 +22,7 @@ from torch_mlir.passmanager import PassManager as TorchMlirPassManager
 from ember.errors import CaptureError, LoweringError
 from ember.frontend.literals import DenseLiteralHooks
 from ember.frontend import tm_tensor
+from ember.frontend.random_ops import decompositions as random_decompositions
 from ember.frontend.source_locations import source_line, user_frames, user_frames_in_traceback
 from ember.runtime.signature import Signature, TensorSpec, dtype_name
 
@@ -149,6 +150,17 @@ def _put_by_mask(x: torch.Tensor, indices, values: torch.Tensor, accumulate: boo
     return torch.where(mask, values.reshape(()).to(x.dtype), x)
 
 
+def _index_select_from_one(x: torch.Tensor, dim: int, index: torch.Tensor):
+    """index_select along a dimension of size 1 as an embedding lookup: torch-mlir 20261001 folds
+    the former to a broadcast (every valid index is 0), which leaves no index to check, so that
+    index 1 returned row 0 where eager raises IndexError. Its embedding keeps the lookup."""
+    if x.dim() == 0 or x.shape[dim] != 1:
+        return NotImplemented
+    moved = x.movedim(dim, 0)
+    rows = torch.nn.functional.embedding(index.reshape(-1), moved.reshape(1, -1))
+    return rows.reshape(index.numel(), *moved.shape[1:]).movedim(0, dim)
+
+
 def _gelu(x: torch.Tensor, approximate: str = "none"):
     """GELU's tanh form by torch's own decomposition: torch-mlir 20261001 lowers it with
     0.797724 for sqrt(2/pi) = 0.7978846 (relative error 8e-4)."""
@@ -234,6 +246,7 @@ def _decompositions() -> dict:
     table[torch.ops.aten.index.Tensor] = _index_with_masks
     table[torch.ops.aten.index_put.default] = _put_by_mask
     table[torch.ops.aten.gelu.default] = _gelu
+    table[torch.ops.aten.index_select.default] = _index_select_from_one
     for op, replacement in _NARROW_INTEGER_OPS.items():
         table[op] = _narrow_integer(replacement, table.get(op))
     table[torch.ops.aten.pow.Tensor_Scalar] = _integer_power(table.get(torch.ops.aten.pow.Tensor_Scalar))
@@ -244,6 +257,7 @@ def _decompositions() -> dict:
     table[torch.ops.aten.clamp_min.default] = lambda x, lo: _clamp(x, lo, None)
     table[torch.ops.aten.clamp_max.default] = lambda x, hi: _clamp(x, None, hi)
     table[torch.ops.aten.hardtanh.default] = lambda x, lo=-1.0, hi=1.0: _clamp(x, lo, hi)
+    table.update(random_decompositions())  # every random op from one float64 draw, on eager's grid
     return table
 
 

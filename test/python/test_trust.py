@@ -307,13 +307,14 @@ def test_maximum_propagates_nan(fn):
     assert_same_outcome(ember.compile(fn, ints), fn, *ints)
 
 
-@pytest.mark.xfail(strict=True, reason="torch.export drops an index into a dimension of size 1 from the "
-                   "graph (every valid index is 0), so there is no index left to check")
-def test_index_select_into_a_dimension_of_size_one():
-    fn = lambda x, i: torch.index_select(x, 0, i)  # noqa: E731
-    x = torch.randn(1, 3)
-    compiled = ember.compile(fn, (x, torch.tensor([0])))
-    assert_same_outcome(compiled, fn, x, torch.tensor([1]))
+@pytest.mark.parametrize("dim", [0, 1])
+@pytest.mark.parametrize("index", [[1], [-1], [0, 0, 0], [0, 7]])
+def test_index_select_into_a_dimension_of_size_one(dim, index):
+    # torch-mlir folded the lookup to a broadcast: index 1 returned row 0 where eager raises
+    fn = lambda x, i: torch.index_select(x, dim, i)  # noqa: E731
+    x = torch.randn(1, 3) if dim == 0 else torch.randn(3, 1)
+    compiled = ember.compile(fn, (x, torch.tensor(index)))
+    assert_same_outcome(compiled, fn, x, torch.tensor(index))
 
 
 @pytest.mark.parametrize("dtype", [torch.int8, torch.uint8, torch.int16, torch.int64])
