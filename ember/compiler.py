@@ -43,12 +43,19 @@ _CAPTURE_LOCK = threading.RLock()
 
 
 def _weights(model, state: tuple[str, ...]) -> list:
-    """(name, tensor, version) of the parameters and buffers that the compile folds in: all but
-    the buffers that the model updates, which are inputs."""
+    """(name, tensor, version, the dict that holds it, its key there) of each parameter and buffer
+    that the compile folds in: all but the buffers that the model updates, which are inputs. The
+    call path checks the version (an in-place change) and the holder (a new Parameter assigned)."""
     if not isinstance(model, torch.nn.Module):
         return []
-    named = [*model.named_parameters(), *model.named_buffers()]
-    return [(name, tensor, tensor._version) for name, tensor in named if name not in state]
+    weights = []
+    for kind in ("_parameters", "_buffers"):
+        for prefix, owner in model.named_modules(remove_duplicate=False):
+            for key, tensor in getattr(owner, kind).items():
+                name = f"{prefix}.{key}" if prefix else key
+                if tensor is not None and name not in state:
+                    weights.append((name, tensor, tensor._version, getattr(owner, kind), key))
+    return weights
 
 
 def versions() -> dict[str, str]:

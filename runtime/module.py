@@ -30,8 +30,9 @@ class CompiledModule:
         self._stages = stages or {}
         self._mutated = signature.mutated_positions
         self._single_output = signature.out_tree is None
-        # (name, tensor, version) of every parameter and buffer folded into the code: a call
-        # after one changed (in place, load_state_dict) raises instead of using the old values.
+        # (name, tensor, version, holder, key) of every parameter and buffer folded into the code:
+        # a call after one changed (in place, load_state_dict, a new Parameter in its place)
+        # raises instead of using the old values.
         self._weights = tuple(weights)
         # Getters of the model's buffers behind `signature.state` (a fresh compile); a loaded
         # file has none and takes those inputs as trailing arguments.
@@ -83,11 +84,12 @@ class CompiledModule:
     def __call__(self, *args, **kwargs):
         if kwargs or self._state:
             args = self.signature.bind(args, kwargs, tuple(get() for get in self._state))
-        for name, tensor, version in self._weights:  # a few attribute reads per parameter
-            if tensor._version != version:
+        for name, tensor, version, holder, key in self._weights:  # a few reads per parameter
+            if tensor._version != version or holder.get(key) is not tensor:
                 raise StaleWeightsError(
-                    f"{self.name}: '{name}' changed after ember.compile (in place or by load_state_dict);"
-                    " ember folds parameters and buffers into the compiled code: compile the model again"
+                    f"{self.name}: '{name}' changed after ember.compile (in place, by load_state_dict or"
+                    " assigned anew); ember folds parameters and buffers into the compiled code: compile"
+                    " the model again"
                 )
         # The common case costs a few attribute reads per argument; anything else (a mismatch
         # to report, a non-contiguous or sign-bit view, a Tensor subclass, numpy) takes the full check.

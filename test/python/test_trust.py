@@ -196,6 +196,10 @@ def test_changed_weights_are_not_used_silently():
     model.load_state_dict(fresh.state_dict())
     with pytest.raises(ember.StaleWeightsError):
         compiled_again(x)
+    compiled_third = ember.compile(model, (x,))
+    model[0].bias = torch.nn.Parameter(torch.zeros(4))
+    with pytest.raises(ember.StaleWeightsError, match="'0.bias' changed"):
+        compiled_third(x)
 
 
 def test_compile_from_several_threads():
