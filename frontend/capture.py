@@ -275,6 +275,33 @@ def _export(module: torch.nn.Module, name: str, example_inputs: tuple):
         ) from e
 
 
+_CONSTANT_TYPES = (int, float, bool, str, type(None))
+
+
+def _take_constant_results(name: str, program, n_mutated: int) -> tuple[tuple[int, object], ...]:
+    """Removes the model's Python-constant results (`return y, 3`, `x.shape[0]`, None) from the
+    graph, which then returns tensors only; returns (position among the results, value) of each,
+    for the call path to put back."""
+    output_node = next(n for n in program.graph.nodes if n.op == "output")
+    leaves = pytree.tree_leaves(output_node.args[0])
+    constants = []
+    for i, value in enumerate(leaves[n_mutated:]):
+        if isinstance(value, torch.fx.Node):
+            continue
+        if not isinstance(value, _CONSTANT_TYPES):
+            raise CaptureError(
+                f"result {i} of {name} is a {type(value).__name__}; ember compiles results that are"
+                " tensors or Python constants (int, float, bool, str, None)")
+        constants.append((i, value))
+    if constants:
+        output_node.args = (tuple(v for v in leaves if isinstance(v, torch.fx.Node)),)
+        program.graph_signature.output_specs = [
+            spec for spec in program.graph_signature.output_specs
+            if not isinstance(spec.arg, torch.export.graph_signature.ConstantArgument)]
+        program.graph_module.recompile()
+    return tuple(constants)
+
+
 def _result_specs(program) -> list[TensorSpec]:
     """The graph's outputs: the new values of mutated inputs first, then the model's results."""
     output_node = next(n for n in program.graph.nodes if n.op == "output")
@@ -283,8 +310,9 @@ def _result_specs(program) -> list[TensorSpec]:
         fake = value.meta.get("val") if isinstance(value, torch.fx.Node) else value
         if not isinstance(fake, torch.Tensor):
             raise CaptureError(
-                f"result {i} of the model is a {type(fake).__name__}; ember compiles models "
-                "whose results are tensors"
+                f"result {i} of the model is a {type(fake).__name__}, a Python number computed from"
+                " tensor values (as .item() gives); ember compiles results that are tensors or"
+                " constants: return the tensor instead"
             )
         if not all(isinstance(size, int) for size in fake.shape):
             raise CaptureError(
@@ -375,6 +403,7 @@ def _capture(model, example_inputs) -> CapturedModel:
         program = _export(module, name, example_inputs)
     mutated = _mutated_inputs(name, program, arg_names)
     out_spec = program.call_spec.out_spec
+    constants = _take_constant_results(name, program, len(mutated))
     signature = Signature(
         name,
         tuple(TensorSpec(n, tuple(t.shape), dtype_name(t.dtype)) for n, t in zip(arg_names, example_inputs)),
@@ -382,6 +411,7 @@ def _capture(model, example_inputs) -> CapturedModel:
         None if out_spec.is_leaf() else out_spec,
         mutated,
         state,
+        constants,
     )
 
     context = tm_ir.Context()

@@ -29,7 +29,7 @@ class CompiledModule:
         self._executable = executable
         self._stages = stages or {}
         self._mutated = signature.mutated_positions
-        self._single_output = signature.out_tree is None
+        self._single_output = signature.out_tree is None and not signature.constants
         # (name, tensor, version, holder, key) of every parameter and buffer folded into the code:
         # a call after one changed (in place, load_state_dict, a new Parameter in its place)
         # raises instead of using the old values.

@@ -56,6 +56,9 @@ class Signature:
     # mode), by name. A compiled module passes (and updates) the model's own; a loaded file takes
     # them as trailing arguments.
     state: tuple[str, ...] = ()
+    # The model's Python-constant results (`return y, x.shape[0]`): (position among the results'
+    # leaves, value); the compiled code returns the tensors, the call puts these back.
+    constants: tuple[tuple[int, object], ...] = ()
     _input_index: dict = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
@@ -138,6 +141,10 @@ class Signature:
 
     def unflatten(self, results: list):
         """The model's return value from its flat results."""
+        if self.constants:
+            results = list(results)
+            for position, value in self.constants:
+                results.insert(position, value)
         if self.out_tree is None:
             return results[0]
         if torch is None:  # no pytree without torch: a flat tuple
@@ -157,6 +164,7 @@ class Signature:
             "out_tree": _dump_tree(self.out_tree),
             "mutated_inputs": list(self.mutated_inputs),
             "state": list(self.state),
+            "constants": [list(c) for c in self.constants],
         }
 
     @staticmethod
@@ -168,11 +176,15 @@ class Signature:
             d["out_tree"],
             tuple(d["mutated_inputs"]),
             tuple(d.get("state", ())),
+            tuple((position, value) for position, value in d.get("constants", ())),
         )
 
     def __str__(self) -> str:
         args = ", ".join(f"{s.name}: {s.dtype}{list(s.shape)}" for s in self.inputs)
-        results = ", ".join(f"{s.dtype}{list(s.shape)}" for s in self.outputs)
+        results = [f"{s.dtype}{list(s.shape)}" for s in self.outputs]
+        for position, value in self.constants:
+            results.insert(position, repr(value))
+        results = ", ".join(results)
         written = [n for n in self.mutated_inputs if n not in self.state]
         mutates = f"  (writes {', '.join(written)} in place)" if written else ""
         if self.state:

@@ -329,3 +329,22 @@ def test_narrow_integers_with_python_ints(fn, dtype):
     # torch-mlir's lowering died of SIGSEGV on these, in the caller's process.
     x = torch.tensor([1, 2, 3, 4, 5, 7, 9, 11], dtype=dtype)
     assert_same_outcome(ember.compile(fn, (x,)), fn, x)
+
+
+# -- results that are Python constants -------------------------------------------------------------
+
+@pytest.mark.parametrize("fn", [
+    lambda x: (x + 1, 3), lambda x: (x * 2, 0.5), lambda x: (x, True), lambda x: 7,
+    lambda x: (x.sum(), x.shape[0]), lambda x: (x + 1, None), lambda x: {"a": x + 1, "n": 2, "p": -0.25},
+], ids=["int", "float", "bool", "only_a_constant", "shape", "none", "dict"])
+def test_python_constant_results(fn, tmp_path):
+    x = torch.randn(3)
+    compiled = ember.compile(fn, (x,))
+    assert_same_outcome(compiled, fn, x)
+    compiled.save(tmp_path / "m.ember")
+    assert_same_outcome(ember.load(tmp_path / "m.ember"), fn, x)
+
+
+def test_data_dependent_python_number_is_refused_by_name():
+    with pytest.raises(ember.CaptureError, match=r"result 1 .* SymFloat.*\.item\(\)"):
+        ember.compile(lambda x: (x + 1, x.sum().item()), (torch.randn(3),))
