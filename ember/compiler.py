@@ -78,15 +78,16 @@ def compile(
     `example_inputs`, for `target` ("cpu"). `pipeline` replaces the target's stages with any
     pipeline text (ember and upstream passes, `ember-entry-point` among them) that ends in the
     LLVM dialect. `isolate` (True/"passes", "full", False/"off"; default `EMBER_ISOLATE`, else
-    True for a custom `pipeline` only) runs the passes ("full": and a trial of LLVM's code
-    generation) in a child process, so that a native abort in MLIR/LLVM raises
+    "passes") runs torch-mlir's lowering and the passes ("full": and a trial of LLVM's code
+    generation) in child processes, so that a native abort in torch-mlir/MLIR/LLVM raises
     IsolatedCrashError instead of killing this process (see ember.isolation). `threads` is how
     many cores a call runs on (OpenMP threads; 1, the default, runs on the calling thread only);
     it is the module's setting, not the compiled code's: `compiled.threads = n` changes it."""
     threads = check_threads(threads)
     compile_target = lookup_target(target)
+    mode = isolation.isolation_mode(isolate)
     with _CAPTURE_LOCK:
-        captured = capture(model, example_inputs)
+        captured = capture(model, example_inputs, isolated=mode != "off")
         weights = _weights(model, captured.signature.state)
     options, made_by = {"opt_level": opt_level, "pipeline": pipeline}, versions()
     entry = cache.key(captured.linalg_ir, captured.signature, target, options, made_by) if cache.enabled() else None
@@ -95,7 +96,7 @@ def compile(
         artifact, stages = hit
         artifact = replace(artifact, signature=captured.signature)  # the live pytree spec
     else:
-        artifact, stages = _lower(captured, compile_target, pipeline, isolate, opt_level, options, made_by)
+        artifact, stages = _lower(captured, compile_target, pipeline, mode, opt_level, options, made_by)
         if entry:
             artifact = _cached(entry, artifact, stages)
     executable = compile_target.executable(artifact, threads)
@@ -116,12 +117,11 @@ def _cached(entry: str, artifact: Artifact, stages: dict) -> Artifact:
     return artifact
 
 
-def _lower(captured, compile_target, pipeline, isolate, opt_level, options, made_by):
+def _lower(captured, compile_target, pipeline, mode, opt_level, options, made_by):
     """The target's stages on the captured model: the artifact and each stage's IR."""
     module = _parse_linalg(captured, new_context())
     stages = {"torch": captured.torch_ir, "linalg": _elided(module)}
     lowering = compile_target.stages() if pipeline is None else [("llvm", pipeline)]
-    mode = isolation.isolation_mode(isolate, custom_pipeline=pipeline is not None)
     module, snapshots = isolation.lower(
         module,
         [*lowering, ("checked", "builtin.module(ember-check-llvm-lowered)")],

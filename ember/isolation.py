@@ -7,14 +7,17 @@ dialect runs in a forked child, which sends back the result as MLIR bytecode tog
 stage's IR; the parent JITs it. A child that dies of a signal becomes an `IsolatedCrashError`
 naming the stage, the pass and a reproducer file.
 
+torch-mlir's import and lowering (native code too: it died of SIGSEGV on int8 `x * 3`) runs the
+same way, in a child of its own before the passes (`call_isolated`).
+
 The setting (`ember.compile(isolate=...)`, else the environment variable `EMBER_ISOLATE`):
-- "off" (False, "0"): everything in-process;
-- "passes" (True, "1"): the pass pipeline in the child, LLVM's code generation in the parent;
+- "passes" (True, "1"; the default): torch-mlir's lowering and the pass pipeline in children,
+  LLVM's code generation in the parent;
 - "full": the child also tries LLVM's code generation (ExecutionEngine) before the parent
-  repeats it, so that an abort there is contained too, at the price of JIT-ing twice.
-Unset, a custom `pipeline` is isolated ("passes") and ember's own `ember-cpu` is not: its known
-abort is what `ember-bool-to-byte` removes, and ember's corpus of bool and tm_tensor modules
-runs through it in-process.
+  repeats it, so that an abort there is contained too, at the price of JIT-ing twice;
+- "off" (False, "0"): everything in-process.
+Containment costs a fork and a copy of the IR per child: within the noise of a compile of the
+seed MLP (0.59 s) and the encoder block (12 s) on this project's 2-core machine.
 """
 
 import faulthandler
@@ -40,10 +43,10 @@ MODES = ("off", "passes", "full")
 _SPELLINGS = {False: "off", True: "passes", "0": "off", "1": "passes", "false": "off", "true": "passes"}
 
 
-def isolation_mode(isolate: bool | str | None, custom_pipeline: bool) -> str:
-    """The setting: the argument, else `EMBER_ISOLATE`, else "passes" for custom pipelines only."""
+def isolation_mode(isolate: bool | str | None) -> str:
+    """The setting: the argument, else `EMBER_ISOLATE`, else "passes"."""
     if isolate is None:
-        isolate = os.environ.get(ENV_VAR, "").strip().lower() or ("passes" if custom_pipeline else "off")
+        isolate = os.environ.get(ENV_VAR, "").strip().lower() or "passes"
     mode = _SPELLINGS.get(isolate.lower() if isinstance(isolate, str) else isolate, isolate)
     if mode not in MODES:
         raise EmberError(f"isolate must be one of True, False, {', '.join(repr(m) for m in MODES)}; got {isolate!r}")
@@ -65,35 +68,17 @@ def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot
         progress.done()
         return module, snapshots
     steps = [(stage, step) for stage, text in stages for step in expand(text)]
-    receiver, sender = Pipe(duplex=False)
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the caller's code
-        receiver.close()
-        _child(module, steps, label, snapshot, mode == "full", jit_libs, opt_level, sender)
-    sender.close()
-    last = ("started", -1)
-    limit = float(os.environ.get(TIMEOUT_VAR, DEFAULT_TIMEOUT))
-    try:
-        while True:
-            if not receiver.poll(limit):  # no word for that long: hung (fork beside threads can deadlock)
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                raise IsolatedCrashError(
-                    f"the isolated compile of {label} did not answer within {limit:g} s (stage "
-                    f"'{steps[last[1]][0] if 0 <= last[1] < len(steps) else 'start'}') and was killed;"
-                    f" ${TIMEOUT_VAR} sets the bound", stage="timeout")
-            last = receiver.recv()
-            if last[0] == "started" and 0 <= last[1] < len(steps):
-                progress.stage(steps[last[1]][0])
-    except EOFError:  # the child closed its end: it finished or died
-        pass
-    except BaseException:  # Ctrl-C (or any error) here: the child must not outlive the call
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        raise
-    finally:
-        receiver.close()
-    _, status = os.waitpid(pid, 0)
+
+    def where(last) -> str:
+        return steps[last[1]][0] if 0 <= last[1] < len(steps) else "start"
+
+    def heard(last) -> None:
+        if last[0] == "started" and 0 <= last[1] < len(steps):
+            progress.stage(steps[last[1]][0])
+
+    last, status = _supervise(
+        lambda sender: _child(module, steps, label, snapshot, mode == "full", jit_libs, opt_level, sender),
+        f"the isolated compile of {label}", where, heard)
     progress.done()
     if last[0] == "done":
         _, bytecode, snapshots = last
@@ -102,6 +87,77 @@ def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot
     if last[0] == "error":
         raise _rebuild_error(*last[1:])
     _raise_crash(module, steps, last[1], status, label)
+
+
+def _supervise(work, what: str, where, heard=lambda last: None):
+    """Runs work(sender) in a forked child, which sends its messages; returns the last message
+    and the child's exit status. A child silent for `$EMBER_ISOLATE_TIMEOUT` seconds is killed
+    (fork beside other threads can deadlock) and reported, naming where(last message); Ctrl-C or
+    any error here kills the child too: it never outlives the call."""
+    receiver, sender = Pipe(duplex=False)
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        receiver.close()
+        work(sender)
+    sender.close()
+    last = ("started", -1)
+    limit = float(os.environ.get(TIMEOUT_VAR, DEFAULT_TIMEOUT))
+    try:
+        while True:
+            if not receiver.poll(limit):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise IsolatedCrashError(
+                    f"{what} did not answer within {limit:g} s (stage '{where(last)}') and was killed;"
+                    f" ${TIMEOUT_VAR} sets the bound", stage="timeout")
+            last = receiver.recv()
+            heard(last)
+    except EOFError:  # the child closed its end: it finished or died
+        pass
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    finally:
+        receiver.close()
+    _, status = os.waitpid(pid, 0)
+    return last, status
+
+
+def call_isolated(fn, label: str, stage: str, reproducer):
+    """fn() (its result picklable) in a forked child: a native crash inside it raises
+    IsolatedCrashError naming `stage` and the path that reproducer() writes, and an EmberError
+    it raises is raised here."""
+
+    def work(sender):
+        try:
+            faulthandler.disable()
+            if "torch" in sys.modules:  # the parent's intra-op threads do not exist here
+                sys.modules["torch"].set_num_threads(1)
+            sender.send(("done", fn()))
+        except EmberError as e:
+            sender.send(("error", type(e).__name__, str(e), getattr(e, "reproducer", None)))
+        except BaseException as e:
+            sender.send(("error", "EmberError", f"{type(e).__name__}: {e}\n{traceback.format_exc()}", None))
+        finally:
+            sender.close()
+            os._exit(0)
+
+    last, status = _supervise(work, f"{stage} of {label}", lambda last: stage)
+    if last[0] == "done":
+        return last[1]
+    if last[0] == "error":
+        raise _rebuild_error(*last[1:])
+    path = reproducer()
+    raise IsolatedCrashError(
+        f"{stage} of {label} crashed: the isolated process {_how(status)} (a native abort; the"
+        f" calling process is unharmed).\nreproducer: {path}", stage=stage, reproducer=path)
+
+
+def _how(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"died of {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exited with status {os.WEXITSTATUS(status)} before reporting"
 
 
 class Progress:
@@ -167,10 +223,7 @@ def _rebuild_error(kind: str, message: str, reproducer: str | None) -> EmberErro
 
 
 def _raise_crash(module: ir.Module, steps: list[tuple[str, Step]], index: int, status: int, label: str):
-    if os.WIFSIGNALED(status):
-        how = f"died of {signal.Signals(os.WTERMSIG(status)).name}"
-    else:
-        how = f"exited with status {os.WEXITSTATUS(status)} before reporting"
+    how = _how(status)
     if index < 0:
         raise IsolatedCrashError(f"the isolated compile of {label} {how} before its first pass", stage="start")
     if index == len(steps):

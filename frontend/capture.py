@@ -6,8 +6,11 @@ text, because torch-mlir bundles a different MLIR build than the upstream `mlir`
 rest of ember uses.
 """
 
+import functools
 import inspect
+import os
 import re
+import uuid
 import warnings
 from dataclasses import dataclass
 
@@ -19,11 +22,13 @@ from torch_mlir.extras.fx_decomp_util import get_decomposition_table
 from torch_mlir.extras.fx_importer import FxImporter
 from torch_mlir.passmanager import PassManager as TorchMlirPassManager
 
+from ember import isolation
 from ember.errors import CaptureError, LoweringError
 from ember.frontend.literals import DenseLiteralHooks
 from ember.frontend import tm_tensor
 from ember.frontend.random_ops import decompositions as random_decompositions
 from ember.frontend.source_locations import source_line, user_frames, user_frames_in_traceback
+from ember.passes.pass_manager import reproducer_dir
 from ember.runtime.signature import Signature, TensorSpec, dtype_name
 
 TORCH_BACKEND_PIPELINE = (
@@ -368,15 +373,17 @@ def _run_torch_mlir_pipeline(module, pipeline: str, stage: str) -> None:
             raise _lowering_error(stage, diagnostics) from None
 
 
-def capture(model, example_inputs) -> CapturedModel:
-    """Exports `model` at the shapes of `example_inputs` and lowers it to linalg-on-tensors."""
+def capture(model, example_inputs, isolated: bool = False) -> CapturedModel:
+    """Exports `model` at the shapes of `example_inputs` and lowers it to linalg-on-tensors;
+    `isolated`: torch-mlir's import and lowering (native code that can abort) run in a forked
+    child, so that a crash there raises IsolatedCrashError instead of killing this process."""
     with warnings.catch_warnings():
         # torch-mlir 20261001 trips a deprecation of pytree's LeafSpec inside torch; harmless.
         warnings.filterwarnings("ignore", message=".*LeafSpec.*", category=FutureWarning)
-        return _capture(model, example_inputs)
+        return _capture(model, example_inputs, isolated)
 
 
-def _capture(model, example_inputs) -> CapturedModel:
+def _capture(model, example_inputs, isolated: bool) -> CapturedModel:
     if not (isinstance(model, torch.nn.Module) or callable(model)):
         raise CaptureError(f"ember.compile expects an nn.Module or a function, got {type(model).__name__}")
     if isinstance(example_inputs, torch.Tensor):
@@ -414,6 +421,18 @@ def _capture(model, example_inputs) -> CapturedModel:
         constants,
     )
 
+    lowering = functools.partial(_to_linalg, program, name)
+    if isolated:
+        torch_ir, linalg_ir = isolation.call_isolated(
+            lowering, name, "torch-mlir's import and lowering", functools.partial(_save_program, program, name))
+    else:
+        torch_ir, linalg_ir = lowering()
+    return CapturedModel(signature, program.graph_module, torch_ir, linalg_ir)
+
+
+def _to_linalg(program, name: str) -> tuple[str, str]:
+    """torch-mlir's import and lowering of the exported program: the torch backend IR (weights
+    elided, for reading) and the linalg-on-tensors IR with every weight."""
     context = tm_ir.Context()
     torch_dialect.register_dialect(context)
     importer = FxImporter(context=context, hooks=DenseLiteralHooks())
@@ -428,4 +447,16 @@ def _capture(model, example_inputs) -> CapturedModel:
     tm_tensor.compare_bools_unsigned(torch_module)
     _run_torch_mlir_pipeline(torch_module, tm_tensor.LOWER_TO_LOOPS, f"Lowering the tm_tensor ops of {name} to loops")
     linalg_ir = torch_module.operation.get_asm(large_elements_limit=None, enable_debug_info=True)
-    return CapturedModel(signature, program.graph_module, torch_ir, linalg_ir)
+    return torch_ir, linalg_ir
+
+
+def _save_program(program, name: str) -> str:
+    """The exported program, saved where reproducers go: `torch.export.load(path)` gives it back,
+    and `ember.compile(program.module(), inputs)` repeats the capture."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:60]
+    path = os.path.join(reproducer_dir(), f"{safe}-torch-mlir-{uuid.uuid4().hex[:8]}.pt2")
+    try:
+        torch.export.save(program, path)
+    except Exception as e:  # a program that torch cannot serialize: say so instead
+        return f"(none: torch.export.save failed: {type(e).__name__}: {e})"
+    return path

@@ -73,12 +73,40 @@ def test_pass_error_in_the_child_comes_back_as_pass_error():
 
 def test_isolation_setting(monkeypatch):
     monkeypatch.delenv("EMBER_ISOLATE", raising=False)
-    assert isolation_mode(None, custom_pipeline=True) == "passes"
-    assert isolation_mode(None, custom_pipeline=False) == "off"
+    assert isolation_mode(None) == "passes"
     monkeypatch.setenv("EMBER_ISOLATE", "full")
-    assert isolation_mode(None, custom_pipeline=False) == "full"
+    assert isolation_mode(None) == "full"
     monkeypatch.setenv("EMBER_ISOLATE", "0")
-    assert isolation_mode(None, custom_pipeline=True) == "off"
-    assert isolation_mode(True, custom_pipeline=False) == "passes"
+    assert isolation_mode(None) == "off"
+    assert isolation_mode(True) == "passes"
     with pytest.raises(ember.EmberError, match="isolate must be one of"):
-        isolation_mode("sometimes", custom_pipeline=False)
+        isolation_mode("sometimes")
+
+
+CRASH_IN_TORCH_MLIR = """
+import importlib, torch, ember
+capture = importlib.import_module("ember.frontend.capture")
+narrow, capture._NARROW_INTEGER_OPS = capture._NARROW_INTEGER_OPS, {}
+x = torch.tensor([1, 2, 3], dtype=torch.int8)
+try:
+    ember.compile(lambda x: x * 3, (x,))
+except ember.IsolatedCrashError as e:
+    assert e.stage == "torch-mlir's import and lowering", e.stage
+    assert "died of SIGSEGV" in str(e), str(e)
+    program = torch.export.load(e.reproducer)  # the capture, replayable
+    torch.testing.assert_close(program.module()(x), x * 3)
+    capture._NARROW_INTEGER_OPS = narrow
+    torch.testing.assert_close(ember.compile(lambda x: x * 3, (x,))(x), x * 3)  # this process lives on
+    print("contained")
+"""
+
+
+def test_torch_mlir_crash_becomes_isolated_crash_error(tmp_path):
+    # Without ember's decomposition of int8 `x * 3`, torch-mlir's backend pipeline dies of SIGSEGV
+    # (in a process that has not run torch-mlir before): under the default setting that is an
+    # error, with the exported program saved. A fresh process, for that first run.
+    env = {k: v for k, v in os.environ.items() if k != "EMBER_ISOLATE"}
+    run = subprocess.run([sys.executable, "-c", CRASH_IN_TORCH_MLIR], capture_output=True, text=True, timeout=300,
+                         env={**env, "EMBER_REPRODUCER_DIR": str(tmp_path)})
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.strip() == "contained", run.stderr[-3000:]
