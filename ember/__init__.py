@@ -36,8 +36,12 @@ def __getattr__(name: str):
     # `ember.compile` imports torch and torch-mlir (~1.5 s). Loading it on first use keeps the
     # tools that only need the passes (ember-opt, run by every lit test) fast to start.
     if name == "compile":
-        from ember import compiler
+        from ember.interrupts import deferred
 
+        with deferred():  # a Ctrl-C inside a first import would break that module for good
+            from ember import compiler
+
+            compiler.warm_up()
         globals().update(compile=compiler.compile)
         return globals()[name]
     if name in ("load", "CompiledModule", "Signature", "Artifact"):

@@ -15,6 +15,8 @@ from ember import isolation
 from ember.dialects import new_context
 from ember.errors import EmberError, LoweringError
 from ember.frontend.capture import CapturedModel, capture
+from ember.frontend.capture import warm_up as capture_warm_up
+from ember.interrupts import deferred
 from ember.passes.kernel_table import kernel_table
 from ember.passes.pass_manager import format_diagnostics
 from ember.runtime import cache
@@ -58,6 +60,20 @@ def _weights(model, state: tuple[str, ...]) -> list:
     return weights
 
 
+_WARM = False
+
+
+def warm_up() -> None:
+    """The imports that torch.export and torch-mlir make on their first use (torch._dynamo,
+    sympy, the decompositions), made now, with Ctrl-C deferred (ember.interrupts): once."""
+    global _WARM
+    if _WARM:
+        return
+    with deferred(), _CAPTURE_LOCK:
+        capture_warm_up()
+        _WARM = True
+
+
 def versions() -> dict[str, str]:
     """The versions of what made an artifact."""
     packages = ("ember", "torch", "torch-mlir", "xtc-mlir-python-bindings")
@@ -84,6 +100,7 @@ def compile(
     many cores a call runs on (OpenMP threads; 1, the default, runs on the calling thread only);
     it is the module's setting, not the compiled code's: `compiled.threads = n` changes it."""
     threads = check_threads(threads)
+    warm_up()
     compile_target = lookup_target(target)
     mode = isolation.isolation_mode(isolate)
     with _CAPTURE_LOCK:

@@ -373,6 +373,13 @@ def _run_torch_mlir_pipeline(module, pipeline: str, stage: str) -> None:
             raise _lowering_error(stage, diagnostics) from None
 
 
+def warm_up() -> None:
+    """Exports a trivial function: torch.export and its decompositions import what they need on
+    their first use (see ember.interrupts)."""
+    program = torch.export.export(_FunctionModule(torch.neg), (torch.zeros(2),), strict=False)
+    program.run_decompositions(_decompositions())
+
+
 def capture(model, example_inputs, isolated: bool = False) -> CapturedModel:
     """Exports `model` at the shapes of `example_inputs` and lowers it to linalg-on-tensors;
     `isolated`: torch-mlir's import and lowering (native code that can abort) run in a forked
