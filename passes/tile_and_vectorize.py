@@ -312,7 +312,7 @@ class TileAndVectorize(EmberPass):
             return False  # pooling (a window reduction) is scheduled like a convolution
         root, tail = roots[0], members[-1]
         ranges, iterators = _static_ranges(root), iterator_types(root)
-        if ranges is None:
+        if ranges is None or 0 in ranges:  # an empty loop (a zero-size contraction): nothing to tile
             return False
         parallel = [i for i, it in enumerate(iterators) if it == "parallel"]
         out_map = ir.AffineMapAttr(list(root.attributes["indexing_maps"])[-1]).value
@@ -384,7 +384,7 @@ class TileAndVectorize(EmberPass):
         if "indexing_maps" not in op.attributes:
             return
         ranges = _static_ranges(op)
-        if ranges is None:
+        if ranges is None or 0 in ranges:  # empty: upstream's tiling asserts on a zero extent
             return
         iterators = iterator_types(op)
         reduction_elements = 1

@@ -348,3 +348,19 @@ def test_python_constant_results(fn, tmp_path):
 def test_data_dependent_python_number_is_refused_by_name():
     with pytest.raises(ember.CaptureError, match=r"result 1 .* SymFloat.*\.item\(\)"):
         ember.compile(lambda x: (x + 1, x.sum().item()), (torch.randn(3),))
+
+
+# -- zero-size extents ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", [
+    ("matmul_k0", lambda a, b: a @ b, (torch.randn(3, 0), torch.randn(0, 4))),
+    ("linear_k0_epilogue", lambda a, b: torch.relu(a @ b + 1), (torch.randn(16, 0), torch.randn(0, 32))),
+    ("bmm_k0", torch.bmm, (torch.randn(2, 3, 0), torch.randn(2, 0, 5))),
+    ("matmul_m0", lambda a, b: a @ b, (torch.randn(0, 5), torch.randn(5, 4))),
+    ("sum_of_nothing", lambda a: a.sum(-1), (torch.randn(4, 0),)),
+    ("conv_batch0", lambda x, w: F.conv2d(x, w), (torch.randn(0, 3, 8, 8), torch.randn(4, 3, 3, 3))),
+], ids=lambda c: c[0])
+def test_zero_size_extents(case):
+    # a zero-size contraction died of SIGABRT in ember-tile-and-vectorize (upstream tiling asserts)
+    _, fn, args = case
+    assert_same_outcome(ember.compile(fn, args), fn, *args)
