@@ -42,7 +42,8 @@ FUSE = Stage("fused", "ember-cpu-fuse", (
     "ember-expand-log1p-expm1",  # before ember-expand-exp, which expands the exp it makes
     "ember-expand-exp",
     "ember-expand-erf",
-    "ember-split-reductions",  # long sums in blocks: error ~sqrt(n), not n
+    "ember-widen-reductions",  # f16/bf16 sums accumulate in f32, as eager's do
+    "ember-split-reductions",  # long sums in levels: error ~sqrt(n), not n
     "ember-fuse-groups",
 ))
 

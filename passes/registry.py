@@ -31,6 +31,7 @@ _PASS_MODULES: dict[str, str] = {
     "ember-expand-log1p-expm1": "ember.passes.expand_log1p_expm1",
     "ember-expand-exp": "ember.passes.expand_exp",
     "ember-expand-erf": "ember.passes.expand_erf",
+    "ember-widen-reductions": "ember.passes.widen_reductions",
     "ember-split-reductions": "ember.passes.split_reductions",
     "ember-fuse-groups": "ember.passes.fuse_groups",
     "ember-dissolve-groups": "ember.passes.dissolve_groups",

@@ -31,7 +31,7 @@ from mlir.dialects import arith, linalg, tensor
 
 from ember.passes.registry import EmberPass, register_pass
 from ember.passes.tile_and_vectorize import _static_ranges
-from ember.passes.walk import collect_ops, iterator_types
+from ember.passes.walk import collect_ops, is_sum, iterator_types
 
 log = logging.getLogger("ember")
 
@@ -48,22 +48,6 @@ def _factor(extent: int) -> int | None:
 
 def _maps(generic) -> list[ir.AffineMap]:
     return [ir.AffineMapAttr(m).value for m in generic.attributes["indexing_maps"]]
-
-
-def _is_sum(generic) -> bool:
-    """One float result whose body yields `out + value`, the accumulator used nowhere else."""
-    if len(generic.results) != 1 or not isinstance(generic.results[0].type.element_type, ir.FloatType):
-        return False
-    body = generic.regions[0].blocks[0]
-    ops = [o.operation for o in body.operations]
-    if any(o.name == "linalg.index" for o in ops):
-        return False
-    accumulator, yielded = body.arguments[len(body.arguments) - 1], ops[-1].operands[0]
-    final = yielded.owner
-    if not isinstance(final, ir.OpView) or final.name != "arith.addf":
-        return False
-    uses = [use.owner for use in accumulator.uses]
-    return len(uses) == 1 and uses[0] == final and list(final.operands).count(accumulator) == 1
 
 
 def _iterators(kinds: list[str]) -> ir.ArrayAttr:
@@ -186,7 +170,7 @@ class SplitReductions(EmberPass):
     threshold: int = 4096
 
     def run(self, op) -> None:
-        work = collect_ops(op, lambda o: o.name == "linalg.generic" and _is_sum(o))
+        work = collect_ops(op, lambda o: o.name == "linalg.generic" and is_sum(o))
         while work:
             generic = work.pop()
             with generic.location:

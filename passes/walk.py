@@ -1,6 +1,6 @@
 """The IR helpers that ember's passes share, each once: the walk (collect ops first, rewrite
 after: rewriting while the walk is under way would invalidate it), constant matching, a linalg
-op's iterator types, and the enclosing op within a block."""
+op's iterator types, the sum matcher, and the enclosing op within a block."""
 
 from typing import Callable
 
@@ -43,6 +43,23 @@ def iterator_types(op: ir.Operation) -> list[str] | None:
     if "iterator_types" not in op.attributes:
         return None
     return [str(a).split("<")[-1].rstrip(">") for a in op.attributes["iterator_types"]]
+
+
+def is_sum(generic: ir.Operation) -> bool:
+    """A linalg.generic with one float result whose body yields `out + value`, the accumulator
+    used nowhere else, and no `linalg.index` (a sum, mean, norm, pooling, ...)."""
+    if len(generic.results) != 1 or not isinstance(generic.results[0].type.element_type, ir.FloatType):
+        return False
+    body = generic.regions[0].blocks[0]
+    ops = [o.operation for o in body.operations]
+    if any(o.name == "linalg.index" for o in ops):
+        return False
+    accumulator, yielded = body.arguments[len(body.arguments) - 1], ops[-1].operands[0]
+    final = yielded.owner
+    if not isinstance(final, ir.OpView) or final.name != "arith.addf":
+        return False
+    uses = [use.owner for use in accumulator.uses]
+    return len(uses) == 1 and uses[0] == final and list(final.operands).count(accumulator) == 1
 
 
 def ancestor_in(op: ir.Operation, block: ir.Block) -> ir.Operation | None:
