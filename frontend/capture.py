@@ -117,6 +117,9 @@ def _check_example_inputs(name: str, arg_names: list[str], example_inputs) -> No
             raise CaptureError(
                 f"{name}: example input '{arg}' must be a torch.Tensor, got {type(value).__name__}"
             )
+        if value.is_complex():
+            raise CaptureError(f"{name}: example input '{arg}' is {value.dtype}; ember compiles real"
+                               " dtypes only (complex tensors are not supported yet)")
         if value.device.type != "cpu":
             raise CaptureError(
                 f"{name}: example input '{arg}' is on {value.device}; ember's CPU target "
@@ -329,6 +332,19 @@ def _result_specs(program) -> list[TensorSpec]:
     return specs
 
 
+def _refuse_complex(name: str, program) -> None:
+    """Complex tensors inside the model (view_as_complex, fft) are refused up front, naming the
+    op and the line: torch-mlir lowers few of their ops, and some of those to code that fails
+    late with a message about casts."""
+    for node in program.graph.nodes:
+        value = node.meta.get("val")
+        if isinstance(value, torch.Tensor) and value.is_complex():
+            frames = user_frames_in_traceback(node.meta.get("stack_trace") or "")
+            where = f" at {frames[-1]}: {source_line(frames[-1])}" if frames else ""
+            raise CaptureError(f"{name}: {node.target} makes a {value.dtype} tensor{where}; ember compiles"
+                               " real dtypes only (complex tensors are not supported yet)")
+
+
 def _mutated_inputs(name: str, program, arg_names: list[str]) -> tuple[str, ...]:
     """The inputs that the model writes in place, in the order of their graph outputs."""
     graph_signature = program.graph_signature
@@ -415,6 +431,7 @@ def _capture(model, example_inputs, isolated: bool) -> CapturedModel:
         example_inputs += tuple(buffers[n].clone() for n in state)  # not the buffers: export rejects aliases
         arg_names += state
         program = _export(module, name, example_inputs)
+    _refuse_complex(name, program)
     mutated = _mutated_inputs(name, program, arg_names)
     out_spec = program.call_spec.out_spec
     constants = _take_constant_results(name, program, len(mutated))

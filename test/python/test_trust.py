@@ -376,3 +376,13 @@ def test_half_precision_sums_accumulate_in_f32(case, dtype):
     _, fn, shape = case
     x = torch.rand(shape).to(dtype)
     torch.testing.assert_close(ember.compile(fn, (x,))(x), fn(x))
+
+
+@pytest.mark.parametrize("fn, args, where", [
+    (lambda a: a * a, (torch.randn(3, dtype=torch.complex64),), "example input 'a' is torch.complex64"),
+    (lambda a: torch.view_as_complex(a).abs(), (torch.randn(3, 2),), r"view_as_complex.* makes a torch.complex64 tensor at .*test_trust.py"),
+], ids=["complex_input", "complex_inside"])
+def test_complex_tensors_are_refused_by_name(fn, args, where):
+    # were a PassError about an unrealized cast, or a LoweringError about math.absf
+    with pytest.raises(ember.CaptureError, match=where):
+        ember.compile(fn, args)
