@@ -10,6 +10,7 @@ import functools
 import inspect
 import os
 import re
+import threading
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -169,6 +170,35 @@ def _index_select_from_one(x: torch.Tensor, dim: int, index: torch.Tensor):
     return rows.reshape(index.numel(), *moved.shape[1:]).movedim(0, dim)
 
 
+_WRAPPING = threading.local()
+
+
+def _put(x: torch.Tensor, indices, values: torch.Tensor, accumulate: bool = False):
+    """index_put (`x[i] = v`): a boolean mask as `_put_by_mask`; integer indices with negative
+    entries wrapped first, as eager wraps them: torch-mlir 20261001 stores through them as they
+    are (a store out of bounds, which ember-check-indices now refuses at run time)."""
+    by_mask = _put_by_mask(x, indices, values, accumulate)
+    if by_mask is not NotImplemented or getattr(_WRAPPING, "active", False):
+        return by_mask
+    if any(i is not None and (i.dtype == torch.bool or i.is_floating_point()) for i in indices):
+        return NotImplemented
+    wrapped = [None if i is None else torch.where(i < 0, i + x.shape[d], i) for d, i in enumerate(indices)]
+    _WRAPPING.active = True  # the call below comes back here: keep it as it is then
+    try:
+        return torch.ops.aten.index_put.default(x, wrapped, values, accumulate)
+    finally:
+        _WRAPPING.active = False
+
+
+def _index_add(x: torch.Tensor, dim: int, index: torch.Tensor, source: torch.Tensor, alpha=1):
+    """index_add as scatter_add: torch's own decomposition goes through index_put, whose negative
+    indices wrap (`_put`), where eager's index_add raises on them."""
+    dim = dim % max(x.dim(), 1)
+    shape = [-1 if d == dim else 1 for d in range(source.dim())]
+    spread = index.reshape(shape).expand(source.shape)
+    return x.scatter_add(dim, spread, source * alpha if alpha != 1 else source)
+
+
 def _gelu(x: torch.Tensor, approximate: str = "none"):
     """GELU's tanh form by torch's own decomposition: torch-mlir 20261001 lowers it with
     0.797724 for sqrt(2/pi) = 0.7978846 (relative error 8e-4)."""
@@ -252,7 +282,8 @@ def _decompositions() -> dict:
     table = get_decomposition_table()
     table[torch.ops.aten.isfinite.default] = _isfinite
     table[torch.ops.aten.index.Tensor] = _index_with_masks
-    table[torch.ops.aten.index_put.default] = _put_by_mask
+    table[torch.ops.aten.index_put.default] = _put
+    table[torch.ops.aten.index_add.default] = _index_add
     table[torch.ops.aten.gelu.default] = _gelu
     table[torch.ops.aten.index_select.default] = _index_select_from_one
     for op, replacement in _NARROW_INTEGER_OPS.items():

@@ -40,3 +40,33 @@ func.func @shifted(%x: tensor<4xf32>) -> tensor<4xf32> {
   } -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// A scatter's loop (a lowered tm_tensor.scatter): the row it stores to is loaded from the index
+// buffer and is checked against the destination's rows; the loop counter and the column are not.
+// CHECK-LABEL: func.func @scatter_rows
+// CHECK: scf.for %[[K:.*]] =
+// CHECK: %[[ROW:.*]] = arith.index_cast
+// CHECK: %[[D0:.*]] = memref.dim %[[DEST:.*]], %{{.*}} : memref<3x2xf32>
+// CHECK: cf.assert %{{.*}}, "index must be larger or equal to 0"
+// CHECK: %[[LT:.*]] = arith.cmpi slt, %[[ROW]], %[[D0]] : index
+// CHECK: cf.assert %[[LT]], "index must be smaller than dim size"
+// CHECK: memref.load %[[DEST]][%[[ROW]], %c1]
+// CHECK: cf.assert
+// CHECK: cf.assert
+// CHECK: memref.store %{{.*}}, %[[DEST]][%[[ROW]], %c1]
+// CHECK-NOT: cf.assert
+// CHECK: return
+func.func @scatter_rows(%dest: memref<3x2xf32>, %idx: memref<4xi64>, %src: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %k = %c0 to %c4 step %c1 {
+    %v = memref.load %src[%k] : memref<4xf32>
+    %i = memref.load %idx[%k] : memref<4xi64>
+    %row = arith.index_cast %i : i64 to index
+    %old = memref.load %dest[%row, %c1] : memref<3x2xf32>
+    %new = arith.addf %old, %v : f32
+    memref.store %new, %dest[%row, %c1] : memref<3x2xf32>
+  }
+  return
+}

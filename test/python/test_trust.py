@@ -386,3 +386,22 @@ def test_complex_tensors_are_refused_by_name(fn, args, where):
     # were a PassError about an unrealized cast, or a LoweringError about math.absf
     with pytest.raises(ember.CaptureError, match=where):
         ember.compile(fn, args)
+
+
+SCATTERS = {
+    "scatter": lambda x, i: x.scatter(0, i.reshape(-1, 1).expand(-1, 2).contiguous(), torch.ones(i.shape[0], 2)),
+    "scatter_add": lambda x, i: x.scatter_add(0, i.reshape(-1, 1).expand(-1, 2).contiguous(), torch.ones(i.shape[0], 2)),
+    "index_add": lambda x, i: x.index_add(0, i, torch.ones(i.shape[0], 2)),
+    "index_put": lambda x, i: x.index_put((i,), torch.ones(i.shape[0], 2)),
+    "index_put_accumulate": lambda x, i: x.index_put((i,), torch.ones(i.shape[0], 2), accumulate=True),
+}
+
+
+@pytest.mark.parametrize("name", SCATTERS)
+@pytest.mark.parametrize("index", [[0, 2], [2, 2], [-1, 0], [0, 3], [7, 1], [-4, 0], [10**6, 0]],
+                         ids=lambda i: "_".join(map(str, i)))
+def test_scatters_check_their_indices(name, index):
+    # an index out of range was a silent store out of bounds (no error, stray memory written)
+    fn = SCATTERS[name]
+    compiled = ember.compile(fn, (torch.randn(3, 2), torch.tensor([0, 2])))
+    assert_same_outcome(compiled, fn, torch.randn(3, 2), torch.tensor(index))
