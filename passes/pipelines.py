@@ -29,6 +29,7 @@ class Stage:
 
 
 FUSE = Stage("fused", "ember-cpu-fuse", (
+    "ember-caller-seed",  # random ops draw from a seed the caller passes per call, not a global of the code
     "ember-check-indices",  # x[idx], gather, ...: an index out of range is an error, not a stray read
     "ember-safe-integer-division",  # a zero divisor is an error, not SIGFPE
     "ember-seal-buffer-islands",  # lowered tm_tensor loops, ready for One-Shot Bufferize

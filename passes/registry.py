@@ -20,6 +20,7 @@ _PASS_MODULES: dict[str, str] = {
     "ember-seal-buffer-islands": "ember.passes.seal_buffer_islands",
     "ember-fold-constants": "ember.passes.fold_constants",
     "ember-entry-point": "ember.passes.entry_point",
+    "ember-caller-seed": "ember.passes.caller_seed",
     "ember-distinct-results": "ember.passes.distinct_results",
     "ember-runtime-checks": "ember.passes.runtime_checks",
     "ember-check-indices": "ember.passes.check_indices",

@@ -1,7 +1,8 @@
 """The call path of a compiled entry point, JIT-ed in this process or loaded from a library.
 
-The entry has ember's ABI (`ember-entry-point`): `int32 entry(inputs..., outputs..., arena,
-threads)`, every buffer a memref descriptor. It is called through MLIR's packed wrapper
+The entry has ember's ABI (`ember-entry-point`): `int32 entry(inputs..., [seed,] outputs...,
+arena, threads)`, every buffer a memref descriptor; `seed` (an int64, see `ember-caller-seed`)
+only where the model draws random numbers. It is called through MLIR's packed wrapper
 (`_mlir__mlir_ciface_<entry>(void **args)`, args[i] pointing at argument i and the last at the
 result), which the JIT and the saved shared library both contain; one precomputed argument
 array per context keeps a call to a few attribute writes.
@@ -33,13 +34,14 @@ ALIGNMENT = 64
 @dataclass(frozen=True)
 class Abi:
     """What the caller of an entry must know beyond the Signature: the entry's symbol, the arena
-    bytes it needs, whether it runs OpenMP loops, and its runtime errors (status code k is
-    `errors[k - 1]`, "ExceptionClass: message")."""
+    bytes it needs, whether it runs OpenMP loops, its runtime errors (status code k is
+    `errors[k - 1]`, "ExceptionClass: message"), and whether it takes a seed after its inputs."""
 
     entry: str
     arena_size: int
     uses_openmp: bool = False
     errors: tuple[str, ...] = ()
+    seeded: bool = False
 
     @property
     def packed_symbol(self) -> str:
@@ -47,11 +49,11 @@ class Abi:
 
     def to_json(self) -> dict:
         return {"entry": self.entry, "arena_size": self.arena_size, "uses_openmp": self.uses_openmp,
-                "errors": list(self.errors)}
+                "errors": list(self.errors), "seeded": self.seeded}
 
     @staticmethod
     def from_json(d: dict) -> "Abi":
-        return Abi(d["entry"], d["arena_size"], d["uses_openmp"], tuple(d["errors"]))
+        return Abi(d["entry"], d["arena_size"], d["uses_openmp"], tuple(d["errors"]), d.get("seeded", False))
 
     def error(self, status: int, model: str) -> EmberError:
         if 0 < status <= len(self.errors):
@@ -70,7 +72,8 @@ def load_openmp_runtime() -> None:
 
 
 class Context:
-    """One caller's state for an entry: the arena, the thread count and the packed arguments."""
+    """One caller's state for an entry: the arena, the thread count, the seed slot (of a model
+    that draws random numbers) and the packed arguments."""
 
     def __init__(self, signature: Signature, abi: Abi, threads: int):
         size = max(abi.arena_size, 1)
@@ -86,8 +89,35 @@ class Context:
         self._slots = [ctypes.c_void_p(ctypes.addressof(d)) for d in [*self.descriptors, arena_descriptor]]
         self._keep = arena_descriptor
         pointers = [ctypes.addressof(s) for s in self._slots]
+        self.seed = None
+        if abi.seeded:  # the seed goes by value, between the inputs and the outputs
+            self.seed = ctypes.c_int64(0)
+            self.draw_seed = seed_drawer(self.seed)
+            pointers.insert(len(signature.inputs), ctypes.addressof(self.seed))
         pointers += [ctypes.addressof(self.threads), ctypes.addressof(self.status)]
         self.packed = (ctypes.c_void_p * len(pointers))(*pointers)
+
+
+def seed_drawer(slot: ctypes.c_int64):
+    """A function that writes a fresh seed into `slot`: one draw of torch's default generator
+    (numpy's global one where torch is not installed) per call.
+
+    Why a draw per call and not a state kept by the compiled code: `torch.manual_seed(s)` then
+    makes the draws of a compiled (or saved and loaded) model reproducible as it makes eager's
+    (and a fresh process, which torch seeds alike, draws as eager's does: the same numbers until
+    seeded otherwise), a model draws new numbers on every call, and two threads, each with its
+    own context, draw different numbers without sharing state. The seed keys the compiled code's
+    counter-based generator (`ember-caller-seed`); bit equality with eager's numbers is not the aim.
+    """
+    if torch is not None:
+        view = torch.frombuffer(slot, dtype=torch.int64)  # random_ writes into the slot itself
+        return view.random_  # uniform on [0, 2^63): one 64-bit draw of the default generator
+    import numpy
+
+    def draw() -> None:
+        slot.value = int(numpy.random.randint(0, 2**63 - 1, dtype=numpy.int64))
+
+    return draw
 
 
 class NativeExecutable:
@@ -134,6 +164,8 @@ class NativeExecutable:
                 descriptor.allocated = descriptor.aligned = array.ctypes.data
         if context.threads.value != self.threads:
             context.threads.value = self.threads
+        if context.seed is not None:
+            context.draw_seed()
         self._function(context.packed)  # ctypes lets go of the GIL during the call
         status = context.status.value
         if status:
