@@ -65,6 +65,18 @@ def _calls_libm(op: ir.Operation) -> bool:
     return any(inner.operation.name in _LIBM_MATH for inner in op.regions[0].blocks[0].operations)
 
 
+def _long_integer_chain(op: ir.Operation) -> bool:
+    """Whether the body is a long chain of 64-bit integer arithmetic (the counter-based generator
+    of every random op, ~30 multiplies, shifts and adds): at 1024 elements a tile keeps 128
+    registers live per step, and LLVM spends seconds on the spills (and the code runs slower)."""
+    wide = 0
+    for inner in op.regions[0].blocks[0].operations:
+        results = inner.operation.results
+        if len(results) == 1 and isinstance(results[0].type, ir.IntegerType) and results[0].type.width == 64:
+            wide += 1
+    return wide >= 16
+
+
 def _vector_tile(n: int, limit: int, lanes: int) -> int:
     """A tile of `n` for one vector dimension: whole registers where `n` allows, else a power
     of two (a vector<28xf32> becomes a mess of partial registers and spills)."""
@@ -393,9 +405,10 @@ class TileAndVectorize(EmberPass):
                 reduction_elements *= r
         if reduction_elements > self.vector_elements * 4:
             return
-        # LLVM turns vector math it has no instruction for into one libm call per element:
-        # a tile of one register keeps that code small.
-        budget = (self.vector_bits or host_vector_bits()) // 32 if _calls_libm(op) else self.vector_elements
+        # LLVM turns vector math it has no instruction for into one libm call per element, and
+        # spills the steps of a long integer chain: a tile of one register keeps that code small.
+        small = _calls_libm(op) or _long_integer_chain(op)
+        budget = (self.vector_bits or host_vector_bits()) // 32 if small else self.vector_elements
         sizes, elements = [0] * len(ranges), reduction_elements
         for i in reversed(range(len(ranges))):
             if iterators[i] != "parallel":

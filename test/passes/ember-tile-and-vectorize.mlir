@@ -104,3 +104,53 @@ func.func @max_pool(%x: tensor<1x1x8x32xf32>) -> tensor<1x1x4x16xf32> {
   }) {kind = "reduction"} : () -> tensor<1x1x4x16xf32>
   return %g : tensor<1x1x4x16xf32>
 }
+
+// -----
+
+// A long chain of 64-bit integer arithmetic (the counter-based generator of random ops) gets a
+// tile of one register's worth of 32-bit lanes, as libm math does: 1024-element steps would
+// keep 128 registers live each. A short integer body keeps the large tile.
+// CHECK-LABEL: func.func @integer_chain
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c16
+// CHECK: arith.muli {{.*}} : vector<16xi64>
+// CHECK-LABEL: func.func @short_integer_body
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1024
+// CHECK: arith.muli {{.*}} : vector<1024xi64>
+#id1 = affine_map<(d0) -> (d0)>
+func.func @integer_chain(%x: tensor<4096xi64>) -> tensor<4096xi64> {
+  %e = tensor.empty() : tensor<4096xi64>
+  %r = linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
+      ins(%x : tensor<4096xi64>) outs(%e : tensor<4096xi64>) {
+  ^bb0(%in: i64, %out: i64):
+    %c32 = arith.constant 32 : i64
+    %a1 = arith.muli %in, %in : i64
+    %a2 = arith.addi %a1, %in : i64
+    %a3 = arith.shli %a2, %c32 : i64
+    %a4 = arith.shrui %a2, %c32 : i64
+    %a5 = arith.ori %a3, %a4 : i64
+    %a6 = arith.muli %a5, %a5 : i64
+    %a7 = arith.addi %a6, %in : i64
+    %a8 = arith.shli %a7, %c32 : i64
+    %a9 = arith.shrui %a7, %c32 : i64
+    %a10 = arith.ori %a8, %a9 : i64
+    %a11 = arith.muli %a10, %a10 : i64
+    %a12 = arith.addi %a11, %in : i64
+    %a13 = arith.shli %a12, %c32 : i64
+    %a14 = arith.shrui %a12, %c32 : i64
+    %a15 = arith.ori %a13, %a14 : i64
+    %a16 = arith.xori %a15, %a1 : i64
+    linalg.yield %a16 : i64
+  } -> tensor<4096xi64>
+  return %r : tensor<4096xi64>
+}
+func.func @short_integer_body(%x: tensor<4096xi64>) -> tensor<4096xi64> {
+  %e = tensor.empty() : tensor<4096xi64>
+  %r = linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
+      ins(%x : tensor<4096xi64>) outs(%e : tensor<4096xi64>) {
+  ^bb0(%in: i64, %out: i64):
+    %a1 = arith.muli %in, %in : i64
+    %a2 = arith.addi %a1, %in : i64
+    linalg.yield %a2 : i64
+  } -> tensor<4096xi64>
+  return %r : tensor<4096xi64>
+}
