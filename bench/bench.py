@@ -1,22 +1,38 @@
-"""`python bench/bench.py`: ember against eager, TorchScript, torch.compile and IREE.
+"""`python bench/bench.py`: ember against eager, TorchScript, torch.compile, IREE, ONNX Runtime and OpenVINO.
 
 Every backend compiles the same model once, runs on the same inputs, is checked against eager
 with `torch.testing.assert_close`, and is timed as the median of repeated calls after a
 warm-up, in single-thread and all-cores modes, each backend in a process of its own (unless
 `--in-process`). A backend that fails (to compile, on numerics, or by crashing its process)
-gets its error in the table and the run goes on. IREE (the `bench` extra:
-`pip install -e .[bench]`) compiles the very linalg IR that ember starts from, with its
-llvm-cpu backend for the host CPU; without it, its column says why it was skipped.
+gets its error in the table and the run goes on. The peers outside torch come with the `bench`
+extra (`pip install -e .[bench]`); a missing one's column says why it was skipped:
+- IREE compiles the very linalg IR that ember starts from, with its llvm-cpu backend for the
+  host CPU.
+- ONNX Runtime runs `torch.onnx.export(dynamo=True)`'s graph on its CPU provider
+  (intra-op threads = the thread count, inter-op 1), inputs and outputs bound once
+  (`run_with_iobinding`: only the run is timed; its outputs are the bound buffers).
+- OpenVINO compiles `ov.convert_model(torch.export.export(...))`, reshaped to the inputs' static
+  shapes, for "CPU" with the LATENCY hint and f32 inference precision (its default on
+  bf16-capable CPUs is bf16), and calls one reused InferRequest with shared inputs and outputs.
+
+Besides the times: each backend's compile seconds and peak memory growth while compiling
+(`CompileMemory`; ember's isolation children included); the machine's FP32 FMA peak and copy
+bandwidth, measured at the start (`roofline.py`); per model, the achieved GFLOP/s (GB/s for
+memory-bound models) of ember and of the fastest peer, as fractions of those roofs. Compiles
+are from scratch: ember's compile cache is off unless $EMBER_CACHE says otherwise.
 """
 
 import argparse
 import importlib.util
 import json
+import logging
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -24,7 +40,12 @@ from dataclasses import asdict, dataclass, field
 import torch
 import torch.utils._pytree as pytree
 
-from zoo import WORKLOADS, Workload  # bench/ is the script's folder, first on sys.path
+import roofline  # bench/ is the script's folder, first on sys.path
+from zoo import WORKLOADS, Workload
+
+# Compile times (and memory) are those of a compile from scratch, not of a load from ember's
+# compile cache: as torch.compile runs with its caches off below. EMBER_CACHE=1 measures loads.
+os.environ.setdefault("EMBER_CACHE", "0")
 
 # ---------------------------------------------------------------------------------------------
 # Backends: `build(model, inputs)` returns a callable; it is timed as the compile time.
@@ -60,11 +81,45 @@ def _iree_compile_tool() -> str | None:
     return shutil.which("iree-compile", path=os.path.dirname(sys.executable)) or shutil.which("iree-compile")
 
 
-def iree_missing() -> str | None:
-    """Why IREE cannot run here, or None."""
-    if importlib.util.find_spec("iree.runtime") is None or _iree_compile_tool() is None:
+def _find(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # a parent package is missing
+        return False
+
+
+def backend_missing(backend: str) -> str | None:
+    """Why a backend from the `bench` extra cannot run here, or None."""
+    if backend == "iree" and (not _find("iree.runtime") or _iree_compile_tool() is None):
         return "skipped: iree-base-compiler/iree-base-runtime not installed (pip install -e .[bench])"
+    if backend == "onnxruntime" and (missing := [m for m in ("onnxruntime", "onnx", "onnxscript") if not _find(m)]):
+        return f"skipped: {'/'.join(missing)} not installed (pip install -e .[bench])"
+    if backend == "openvino" and not _find("openvino"):
+        return "skipped: openvino not installed (pip install -e .[bench])"
     return None
+
+
+def iree_missing() -> str | None:
+    return backend_missing("iree")
+
+
+class _AsModule(torch.nn.Module):
+    """A plain function of tensors as a module: the exporters take modules only."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, *args):
+        return self.fn(*args)
+
+
+def _module(model):
+    return model if isinstance(model, torch.nn.Module) else _AsModule(model)
+
+
+def _unflatten(outputs: list):
+    return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 
 class IreeModule:
@@ -98,13 +153,74 @@ class IreeModule:
         return torch.from_numpy(result.to_host())
 
 
+class OrtModule:
+    """torch.onnx.export (dynamo) -> ONNX Runtime's CPU provider, I/O bound once."""
+
+    def __init__(self, model, inputs, threads: int):
+        import numpy as np
+        import onnxruntime as ort
+
+        logging.getLogger("torch.onnx").setLevel(logging.ERROR)  # "torchvision is not installed"
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "model.onnx")
+            torch.onnx.export(_module(model), tuple(inputs), path, dynamo=True, verbose=False)
+            self._session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        self._ort = ort
+        self._names = [i.name for i in self._session.get_inputs()]
+        if len(self._names) != len(inputs):
+            raise RuntimeError(f"the ONNX graph takes {len(self._names)} inputs, the model {len(inputs)}")
+        self._binding = self._session.io_binding()
+        self._bound = None
+        self._bind_inputs(inputs)
+        first = self._session.run(None, dict(zip(self._names, self._arrays)))
+        self._outputs = [np.empty_like(a) for a in first]
+        for meta, array in zip(self._session.get_outputs(), self._outputs):
+            self._binding.bind_ortvalue_output(meta.name, ort.OrtValue.ortvalue_from_numpy(array))
+        self._results = _unflatten([torch.from_numpy(a) for a in self._outputs])
+
+    def _bind_inputs(self, inputs):
+        self._arrays = [t.detach().contiguous().numpy() for t in inputs]  # no copy: CPU tensors
+        for name, array in zip(self._names, self._arrays):
+            self._binding.bind_ortvalue_input(name, self._ort.OrtValue.ortvalue_from_numpy(array))
+        self._bound = [(t.data_ptr(), t.shape, t.dtype) for t in inputs]
+
+    def __call__(self, *inputs):
+        if [(t.data_ptr(), t.shape, t.dtype) for t in inputs] != self._bound:  # other tensors than bound
+            self._bind_inputs(inputs)
+        self._session.run_with_iobinding(self._binding)
+        return self._results
+
+
+class OpenVinoModule:
+    """torch.export -> ov.convert_model -> compile_model("CPU"), one reused InferRequest."""
+
+    def __init__(self, model, inputs, threads: int):
+        import openvino as ov
+
+        converted = ov.convert_model(torch.export.export(_module(model), tuple(inputs)))
+        converted.reshape({port: ov.PartialShape(list(t.shape)) for port, t in zip(converted.inputs, inputs)})
+        config = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32"}
+        self._compiled = ov.Core().compile_model(converted, "CPU", config)
+        self._request = self._compiled.create_infer_request()
+
+    def __call__(self, *inputs):
+        feeds = {i: t.numpy() for i, t in enumerate(inputs)}
+        results = self._request.infer(feeds, share_inputs=True, share_outputs=True)
+        return _unflatten([torch.from_numpy(a) for a in results.to_tuple()])
+
+
 def _build_ember(model, inputs, threads: int):
     import ember
 
     return ember.compile(model, inputs, threads=threads)
 
 
-BACKENDS = ["eager", "torchscript", "inductor", "iree", "ember"]
+BACKENDS = ["eager", "torchscript", "inductor", "iree", "onnxruntime", "openvino", "ember"]
+PEERS = [b for b in BACKENDS if b != "ember"]
 
 # ---------------------------------------------------------------------------------------------
 # Measuring
@@ -120,6 +236,7 @@ class Result:
     calls: int = 0
     max_abs_error: float | None = None  # against eager
     error: str | None = None
+    compile_memory_mb: float | None = None  # peak growth while compiling: CompileMemory
 
 
 @dataclass
@@ -160,6 +277,62 @@ def _check(fn, inputs, expected) -> float:
     return max(((a - e).abs().max().item() for a, e in pairs if a.numel()), default=0.0)
 
 
+def _status_kb(field: str) -> int | None:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_high_water_mark() -> bool:
+    """Resets VmHWM to the current RSS (Linux: 5 > /proc/self/clear_refs)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+class CompileMemory:
+    """Peak memory growth of a compile, in MB: the largest of this process's high-water mark
+    (VmHWM, reset when the compile begins) and of the sampled sum of this process's RSS and its
+    descendants' private memory (`rss_watch.py`, every 10 ms: ember's isolation forks the
+    lowering and the passes into children), minus this process's RSS when the compile began.
+    Where VmHWM cannot be reset, it may be the mark of earlier work (the eager reference call);
+    without /proc, ru_maxrss stands in and children are not seen."""
+
+    WATCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rss_watch.py")
+
+    def __enter__(self):
+        _reset_high_water_mark()
+        self.base_kb = _status_kb("VmRSS") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        self._watch = None
+        try:
+            self._watch = subprocess.Popen(
+                [sys.executable, self.WATCH, str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            )
+            self._watch.stdout.readline()  # "ready"
+        except OSError:
+            self._watch = None
+        return self
+
+    def __exit__(self, *exc):
+        mark = _status_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        if self._watch is not None:
+            out, _ = self._watch.communicate(input="")
+            try:
+                mark = max(mark, int(out.split()[-1]))
+            except (ValueError, IndexError):
+                pass
+        self.mb = max(0, mark - self.base_kb) / 1024
+        return False
+
+
 def measure(workload: Workload, threads: int, backends: list[str], settings: Settings, log) -> list[Result]:
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
@@ -177,13 +350,13 @@ def _measure(workload: Workload, threads: int, backends: list[str], settings: Se
     for backend in backends:
         result = Result(workload.name, threads, backend)
         results.append(result)
-        if backend == "iree" and (missing := iree_missing()):
+        if missing := backend_missing(backend):
             result.error = missing
             continue
         log(f"  {workload.name} threads={threads} {backend} ...")
         try:
-            start = time.perf_counter()
-            with torch.no_grad():
+            with CompileMemory() as memory, torch.no_grad():
+                start = time.perf_counter()
                 if backend == "eager":
                     fn = _build_eager(model, inputs)
                 elif backend == "torchscript":
@@ -192,9 +365,14 @@ def _measure(workload: Workload, threads: int, backends: list[str], settings: Se
                     fn = _build_inductor(model, inputs)
                 elif backend == "iree":
                     fn = IreeModule(model, inputs, threads)
+                elif backend == "onnxruntime":
+                    fn = OrtModule(model, inputs, threads)
+                elif backend == "openvino":
+                    fn = OpenVinoModule(model, inputs, threads)
                 else:
                     fn = _build_ember(model, inputs, threads)
-            result.compile_s = time.perf_counter() - start
+                result.compile_s = time.perf_counter() - start
+            result.compile_memory_mb = memory.mb
         except Exception as e:  # any backend may fail on any model: report it, keep going
             result.error = f"compile failed: {_first_line(e)}"
             continue
@@ -220,20 +398,19 @@ def _cell(result: Result) -> str:
 
 
 def format_table(results: list[Result], backends: list[str]) -> str:
-    """One row per (workload, threads): median µs per call of each backend, each backend's time
-    over ember's (above 1: ember is faster), compile seconds, and the errors below."""
+    """One row per (workload, threads): median µs per call of each backend; each backend's time
+    over ember's (above 1: ember is faster); compile seconds; compile memory; the errors below."""
     rows = {}
     for r in results:
         rows.setdefault((r.workload, r.threads), {})[r.backend] = r
     others = [b for b in backends if b != "ember"]
-    header = ["model", "thr", *[f"{b} µs" for b in backends]]
-    if "ember" in backends:
-        header += [f"{b}/ember" for b in others] + ["best/ember"]
-    table = [header]
-    notes = []
+    table = [["model", "thr", *[f"{b} µs" for b in backends]]]
+    ratio_rows = [["model", "thr", *[f"{b}/ember" for b in others], "best/ember"]]
     compile_rows = [["model", "thr", *[f"{b} s" for b in backends]]]
+    memory_rows = [["model", "thr", *[f"{b} MB" for b in backends]]]
+    notes = []
     for (workload, threads), by_backend in rows.items():
-        line = [workload, str(threads), *[_cell(by_backend[b]) for b in backends]]
+        table.append([workload, str(threads), *[_cell(by_backend[b]) for b in backends]])
         if "ember" in backends:
             ember_us = by_backend["ember"].median_us
             ratios = []
@@ -242,17 +419,86 @@ def format_table(results: list[Result], backends: list[str]) -> str:
                 ratios.append(f"{t / ember_us:.2f}x" if t and ember_us else "-")
             best = min((by_backend[b].median_us for b in others if by_backend[b].median_us), default=None)
             ratios.append(f"{best / ember_us:.2f}x" if best and ember_us else "-")
-            line += ratios
-        table.append(line)
-        compile_rows.append(
-            [workload, str(threads)]
-            + [f"{by_backend[b].compile_s:.2f}" if by_backend[b].compile_s is not None else "-" for b in backends]
-        )
+            ratio_rows.append([workload, str(threads), *ratios])
+        compile_row = [workload, str(threads)] + [
+            f"{by_backend[b].compile_s:.2f}" if by_backend[b].compile_s is not None else "-" for b in backends
+        ]
+        compile_rows.append(compile_row)
+        memory_rows.append([workload, str(threads)] + [
+            f"{by_backend[b].compile_memory_mb:,.0f}" if by_backend[b].compile_memory_mb is not None else "-"
+            for b in backends
+        ])
         notes += [f"{workload} thr={threads} {b}: {by_backend[b].error}" for b in backends if by_backend[b].error]
-    text = _render(table) + "\n\nCompile time (s; eager: none)\n" + _render(compile_rows)
+    text = _render(table)
+    if "ember" in backends and others:
+        text += "\n\nEach backend's time over ember's (above 1: ember is faster)\n" + _render(ratio_rows)
+    text += "\n\nCompile time (s; eager: none)\n" + _render(compile_rows)
+    text += (
+        "\n\nCompile memory (MB: peak RSS growth of the process while it compiles, child processes'"
+        " private memory included)\n" + _render(memory_rows)
+    )
     if notes:
         text += "\n\nErrors and skips:\n" + "\n".join(f"  {n}" for n in notes)
     return text
+
+
+def _roofs(machine: dict, bound: str, threads: int) -> tuple[float | None, str]:
+    """The roof of a (compute- or memory-bound) workload at a thread count, and its unit."""
+    if bound == "memory":
+        return machine["copy"]["gbps"].get(threads), "GB/s"
+    return machine["fma"]["gflops"].get(threads), "GFLOP/s"
+
+
+def _flops(n: int) -> str:
+    return f"{n / 1e9:.3g} GFLOP" if n >= 1e8 else f"{n / 1e6:.3g} MFLOP"
+
+
+def format_efficiency(results: list[Result], work: dict, machine: dict) -> str:
+    """Achieved GFLOP/s (GB/s for memory-bound workloads) of ember and of the fastest peer, and
+    their fractions of the measured FMA peak (copy bandwidth)."""
+    fma, copy = machine["fma"], machine["copy"]
+    head = [
+        "Achieved throughput against the measured roofs",
+        f"  FP32 FMA peak ({fma['method']}): "
+        + ", ".join(f"{v:,.1f} GFLOP/s at {t} thr" for t, v in fma["gflops"].items()),
+        f"  copy bandwidth ({copy['method']}): " + ", ".join(f"{v:,.1f} GB/s at {t} thr" for t, v in copy["gbps"].items()),
+        "  work per call: FLOPs = 2 x MACs of convs/linears/matmuls (FlopCounterMode on eager); bytes = operands and",
+        "  results of those ops (elementwise ops assumed fused); memory-bound models (depthwise) are rated in GB/s",
+    ]
+    rows = [["model", "thr", "work", "roof", "ember", "% roof", "best peer", "peer", "% roof"]]
+    by = {}
+    for r in results:
+        by.setdefault((r.workload, r.threads), {})[r.backend] = r
+    for (workload, threads), by_backend in by.items():
+        w = work.get(workload)
+        if not w or not w["flops"]:
+            continue
+        bound = WORKLOADS[workload].bound
+        amount = w["bytes"] if bound == "memory" else w["flops"]
+        roof, unit = _roofs(machine, bound, threads)
+
+        def rate(r):
+            return amount / (r.median_us * 1e-6) * 1e-9 if r and r.median_us else None
+
+        def pct(value):
+            return f"{100 * value / roof:.1f}%" if value and roof else "-"
+
+        ember = rate(by_backend.get("ember"))
+        peers = [r for b, r in by_backend.items() if b != "ember" and r.median_us]
+        best = min(peers, key=lambda r: r.median_us) if peers else None
+        peer = rate(best)
+        rows.append([
+            workload,
+            str(threads),
+            f"{amount / 1e6:,.1f} MB" if bound == "memory" else _flops(amount),
+            f"{roof:,.1f} {unit}" if roof else "-",
+            f"{ember:,.2f}" if ember else "-",
+            pct(ember),
+            best.backend if best else "-",
+            f"{peer:,.2f}" if peer else "-",
+            pct(peer),
+        ])
+    return "\n".join(head) + "\n" + _render(rows)
 
 
 def format_targets(results: list[Result]) -> str:
@@ -278,7 +524,7 @@ def format_targets(results: list[Result]) -> str:
     check("seed MLP b1, 1 thread, eager / ember", ratio("mlp-b1", 1, "eager"), 3, "x")
     check("seed MLP b1, 1 thread, torchscript / ember", ratio("mlp-b1", 1, "torchscript"), 2, "x")
     for workload, threads in dict.fromkeys((r.workload, r.threads) for r in results if r.workload != "call-overhead"):
-        others = [t for b in ("eager", "torchscript", "inductor", "iree") if (t := time(workload, threads, b))]
+        others = [t for b in PEERS if (t := time(workload, threads, b))]
         ember = time(workload, threads, "ember")
         check(f"{workload}, {threads} thread(s), best other / ember", min(others) / ember if others and ember else None, 1, "x")
     compile_times = [r.compile_s for r in results if r.workload == "resnet18-b1" and r.backend == "ember" and r.compile_s]
@@ -337,15 +583,59 @@ def _worker(spec: str, settings: Settings) -> int:
     import ember.compiler  # noqa: F401
     import ember.frontend.capture  # noqa: F401
 
+    if backend == "onnxruntime" and not backend_missing(backend):
+        import onnxruntime  # noqa: F401
+        import onnxscript  # noqa: F401
+        import torch.onnx._internal.exporter._core  # noqa: F401
+    if backend == "openvino" and not backend_missing(backend):
+        import openvino  # noqa: F401
+        import openvino.frontend.pytorch.fx_decoder  # noqa: F401
+
     [result] = measure(WORKLOADS[workload], int(threads), [backend], settings, log=lambda message: None)
     print(WORKER_MARK + json.dumps(asdict(result)), flush=True)
     return 0
 
 
+MODEL_GROUPS = {
+    "all": list(WORKLOADS),
+    "fast": [name for name, w in WORKLOADS.items() if not w.slow],
+    "slow": [name for name, w in WORKLOADS.items() if w.slow],
+}
+
+
+def _models_help() -> str:
+    lines = [
+        "comma-separated model names or groups: 'all' (the default), 'fast' (all but the slow ones),",
+        "'slow'; '-NAME' or '-GROUP' leaves it out (--models=all,-bert-base-b1). The models:",
+    ]
+    lines += [f"  {name}{' (SLOW)' if w.slow else ''}: {w.note}" for name, w in WORKLOADS.items()]
+    return "\n".join(lines)
+
+
+def _parse_models(text: str) -> list[str]:
+    chosen = []
+    for item in (i.strip() for i in text.split(",")):
+        if not item:
+            continue
+        if item.startswith("-"):
+            names = MODEL_GROUPS.get(item[1:], [item[1:]])
+            chosen = [c for c in chosen if c not in names]
+        else:
+            chosen += [n for n in MODEL_GROUPS.get(item, [item]) if n not in chosen]
+    return chosen
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python bench/bench.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--models", default=",".join(WORKLOADS), help=f"comma-separated, of: {', '.join(WORKLOADS)}")
-    parser.add_argument("--threads", default="1,all", help="comma-separated thread counts; 'all' = every core")
+    parser = argparse.ArgumentParser(
+        prog="python bench/bench.py",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawTextHelpFormatter,
+        epilog="SLOW models are the big ones: every backend's compile and timing take far longer (ember\n"
+        "compiles encoder-b1, one block of d 256, in ~12 s; bert-base-b1 has twelve of d 768).\n"
+        "A smoke run of every backend: --models mlp-b1,mobilenet-dw-b1 --quick (or --models fast).",
+    )
+    parser.add_argument("--models", default="all", help=_models_help())
+    parser.add_argument("--threads", default="1,all", help="comma-separated thread counts; 'all' = every core (default: 1,all)")
     parser.add_argument("--backends", default=",".join(BACKENDS), help=f"comma-separated, of: {', '.join(BACKENDS)}")
     parser.add_argument("--quick", action="store_true", help="fewer timed calls (a smoke run)")
     parser.add_argument("--json", default="bench-results.json", help="where to write the results")
@@ -355,11 +645,13 @@ def main(argv=None) -> int:
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # MODEL:THREADS:BACKEND, run by the parent
     args = parser.parse_args(argv)
 
-    workloads = [w.strip() for w in args.models.split(",") if w.strip()]
+    workloads = _parse_models(args.models)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     for name, known, what in [(w, WORKLOADS, "model") for w in workloads] + [(b, BACKENDS, "backend") for b in backends]:
         if name not in known:
             parser.error(f"unknown {what} '{name}'; choose from {', '.join(known)}")
+    if not args.worker and not workloads:
+        parser.error(f"--models={args.models} selects no model")
     settings = Settings(warmup=3, min_calls=5, max_calls=200, seconds=0.2) if args.quick else Settings()
     warnings.filterwarnings("ignore")
     if args.worker:
@@ -368,8 +660,17 @@ def main(argv=None) -> int:
     def log(message):
         print(message, file=sys.stderr, flush=True)
 
+    thread_counts = _parse_threads(args.threads)
+    log("measuring the FP32 FMA peak and the copy bandwidth ...")
+    machine = {"fma": roofline.fma_peak(thread_counts), "copy": roofline.copy_bandwidth(thread_counts)}
+    work = {}
+    for name in workloads:
+        model, inputs = WORKLOADS[name].build()
+        work[name] = roofline.count_work(model, inputs)
+        del model, inputs
+
     results = []
-    for threads in _parse_threads(args.threads):
+    for threads in thread_counts:
         for name in workloads:
             if args.in_process:
                 results += measure(WORKLOADS[name], threads, backends, settings, log)
@@ -377,10 +678,19 @@ def main(argv=None) -> int:
                 results += [measure_isolated(name, threads, b, args.quick, log) for b in backends]
     print(f"median µs per call (torch {torch.__version__}, {os.cpu_count()} cores)\n")
     print(format_table(results, backends))
+    print("\n" + format_efficiency(results, work, machine))
     if "ember" in backends:
         print("\n" + format_targets(results))
+    report = {
+        "torch": torch.__version__,
+        "cores": os.cpu_count(),
+        "ember_cache": os.environ["EMBER_CACHE"],
+        "machine": machine,
+        "work": work,
+        "results": [asdict(r) for r in results],
+    }
     with open(args.json, "w") as f:
-        json.dump({"torch": torch.__version__, "cores": os.cpu_count(), "results": [asdict(r) for r in results]}, f, indent=1)
+        json.dump(report, f, indent=1)
     print(f"\nwrote {args.json}")
     return 0
 
