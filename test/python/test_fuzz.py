@@ -4,11 +4,14 @@ positions equal) or an EmberError of the class eager raises.
 
 The grammar: float chains of elementwise ops with broadcasts, reductions over random dims,
 matmul, reshapes/permutes/slices/concat, softmax, in-place updates of an input; index ops with
-in- and out-of-range indices; integer division and remainder with zero divisors and INT_MIN.
+in- and out-of-range indices; integer division and remainder with zero divisors and INT_MIN;
+layers: convolutions (groups, strides, padding, dilation), pooling, linear, casts through
+f16/bf16/int/bool/f64, reductions past the split threshold, scatters with wild indices.
 Values include NaN, ±inf, -0, denormals and large magnitudes. (MLIR's verifier runs after every
 pass of every compile: ember runs each pass in a PassManager of its own, which verifies.)
 
-CI runs a seeded, bounded sample (`EMBER_FUZZ_EXAMPLES`, default 100 per family); a long run:
+CI runs a seeded, bounded sample (`EMBER_FUZZ_EXAMPLES`, default 100 per family, 60 layers); a
+long run:
 
     EMBER_FUZZ_EXAMPLES=5000 .venv/bin/pytest test/python/test_fuzz.py -p no:cacheprovider
 
@@ -19,6 +22,7 @@ import os
 
 import pytest
 import torch
+import torch.nn.functional as F
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
@@ -215,5 +219,95 @@ def integer_programs(draw):
 @seed(20261127)
 @given(integer_programs())
 def test_integer_programs_match_eager(program):
+    model, example, inputs = program
+    check_same_outcome(model, example, inputs)
+
+
+CASTS = [torch.float16, torch.bfloat16, torch.int32, torch.int64, torch.bool, torch.float64]
+
+
+@st.composite
+def layer_programs(draw):
+    """Convolutions and pooling with random geometry, linear layers, casts through other dtypes,
+    long reductions (past ember-split-reductions' threshold) and scatters with wild indices."""
+    kind = draw(st.sampled_from(["conv", "pool", "linear", "cast", "long_reduce", "scatter"]))
+    if kind == "conv":
+        groups = draw(st.sampled_from([1, 1, 2, 4]))
+        cin, cout = groups * draw(st.integers(1, 3)), groups * draw(st.integers(1, 3))
+        k, stride, padding, dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(0, 2)),
+                                        draw(st.integers(1, 2)))
+        size = draw(st.integers(dilation * (k - 1) + 1, 9))
+        weight, bias = torch.randn(cout, cin // groups, k, k), torch.randn(cout)
+        # Well-conditioned activations only: a sum whose order differs sits next to 1/x's pole
+        # or floor's steps (ember and eager may then both be right and still disagree).
+        act = draw(st.sampled_from(["relu", "tanh", "sigmoid", "abs", "neg", "gelu", "erf", "clamp"]))
+
+        def model(x):
+            return UNARY[act](F.conv2d(x, weight, bias, stride, padding, dilation, groups))
+        shape = (draw(st.integers(1, 2)), cin, size, size)
+    elif kind == "pool":
+        op = draw(st.sampled_from(["max", "avg", "adaptive"]))
+        k, stride = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+        shape = (1, draw(st.integers(1, 4)), draw(st.integers(k, 9)), draw(st.integers(k, 9)))
+
+        def model(x):
+            if op == "max":
+                return F.max_pool2d(x, k, stride)
+            if op == "avg":
+                return F.avg_pool2d(x, k, stride)
+            return F.adaptive_avg_pool2d(x, 1)
+    elif kind == "linear":
+        features, out = draw(st.integers(1, 40)), draw(st.integers(1, 40))
+        weight, bias = torch.randn(out, features), torch.randn(out)
+        shape = (draw(st.integers(1, 5)), features)
+
+        def model(x):
+            return torch.relu(F.linear(x, weight, bias))
+    elif kind == "cast":
+        through = draw(st.sampled_from(CASTS))
+        shape = tuple(draw(st.lists(st.integers(1, 6), min_size=1, max_size=3)))
+
+        def model(x):
+            return (x * 3).to(through).to(torch.float32) + 1
+    elif kind == "long_reduce":
+        op = draw(st.sampled_from(["sum", "mean", "norm", "softmax", "logsumexp", "var"]))
+        shape = (draw(st.integers(1, 3)), draw(st.sampled_from([4097, 6000, 10000, 16384, 30000])))
+
+        def model(x):
+            if op == "norm":
+                return torch.linalg.vector_norm(x, dim=-1)
+            if op == "softmax":
+                return torch.softmax(x, -1)
+            if op == "logsumexp":
+                return torch.logsumexp(x, -1)
+            return getattr(torch, op)(x, -1)
+    else:
+        rows, cols = draw(st.integers(1, 5)), draw(st.integers(1, 4))
+        count = draw(st.integers(1, 4))
+        valid = draw(st.lists(st.integers(0, rows - 1), min_size=count, max_size=count))
+        trial = [draw(st.sampled_from([rows, -1, 10**6])) if draw(st.integers(0, 2)) == 0 else v for v in valid]
+        reduce = draw(st.sampled_from(["scatter", "scatter_add", "index_add"]))
+
+        def model(x, i):
+            source = torch.ones(i.shape[0], x.shape[1])
+            if reduce == "index_add":
+                return x.index_add(0, i, source)
+            index = i.reshape(-1, 1).expand(-1, x.shape[1]).contiguous()
+            return getattr(x, reduce)(0, index, source)
+        x = torch.randn(rows, cols)
+        model.__name__ = f"fuzz_{reduce}"
+        return model, (x, torch.tensor(valid)), (x, torch.tensor(trial))
+    model.__name__ = f"fuzz_{kind}"
+    example = torch.randn(shape)
+    # Large magnitudes where nothing sums them (casts, pooling): a sum of products of 100s
+    # differs from eager's by its order alone beyond assert_close's f32 tolerance.
+    scale = draw(st.sampled_from([1.0, 100.0])) if kind in ("cast", "pool") else 1.0
+    return model, (example,), (torch.randn(shape) * scale,)
+
+
+@settings(FUZZ, max_examples=max(1, EXAMPLES * 3 // 5))  # each compiles a conv or a long reduction
+@seed(20261201)
+@given(layer_programs())
+def test_layer_programs_match_eager(program):
     model, example, inputs = program
     check_same_outcome(model, example, inputs)
