@@ -199,6 +199,24 @@ def _index_add(x: torch.Tensor, dim: int, index: torch.Tensor, source: torch.Ten
     return x.scatter_add(dim, spread, source * alpha if alpha != 1 else source)
 
 
+def _narrow_integer_matmul(op):
+    """mm/bmm of integers narrower than 32 bits in int32, wrapped back: torch-mlir 20261001 dies of
+    SIGSEGV on int8 mm. The products and sums wrap modulo 2^bits either way, as eager's do."""
+
+    def matmul(a, b):
+        if a.is_floating_point() or a.dtype == torch.bool or a.element_size() >= 4 or a.dtype != b.dtype:
+            return NotImplemented
+        return op(a.to(torch.int32), b.to(torch.int32)).to(a.dtype)
+
+    return matmul
+
+
+def _threshold_backward(grad: torch.Tensor, x: torch.Tensor, threshold):
+    """In the promoted dtype of both operands, as eager's: torch-mlir 20261001 gives grad's."""
+    dtype = torch.promote_types(grad.dtype, x.dtype)
+    return torch.where(x <= threshold, torch.zeros((), dtype=dtype), grad.to(dtype))
+
+
 def _gelu(x: torch.Tensor, approximate: str = "none"):
     """GELU's tanh form by torch's own decomposition: torch-mlir 20261001 lowers it with
     0.797724 for sqrt(2/pi) = 0.7978846 (relative error 8e-4)."""
@@ -284,6 +302,9 @@ def _decompositions() -> dict:
     table[torch.ops.aten.index.Tensor] = _index_with_masks
     table[torch.ops.aten.index_put.default] = _put
     table[torch.ops.aten.index_add.default] = _index_add
+    table[torch.ops.aten.threshold_backward.default] = _threshold_backward
+    for matmul in (torch.ops.aten.mm.default, torch.ops.aten.bmm.default):
+        table[matmul] = _narrow_integer_matmul(matmul)
     table[torch.ops.aten.gelu.default] = _gelu
     table[torch.ops.aten.index_select.default] = _index_select_from_one
     for op, replacement in _NARROW_INTEGER_OPS.items():

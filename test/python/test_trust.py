@@ -405,3 +405,19 @@ def test_scatters_check_their_indices(name, index):
     fn = SCATTERS[name]
     compiled = ember.compile(fn, (torch.randn(3, 2), torch.tensor([0, 2])))
     assert_same_outcome(compiled, fn, torch.randn(3, 2), torch.tensor(index))
+
+
+@pytest.mark.parametrize("dtype", [torch.int8, torch.uint8, torch.int16])
+def test_narrow_integer_matmuls(dtype):
+    # int8 mm killed torch-mlir's lowering (SIGSEGV); eager wraps the sums in the dtype
+    a, b = torch.randint(0, 100, (3, 40)).to(dtype), torch.randint(0, 100, (40, 2)).to(dtype)
+    assert_same_outcome(ember.compile(torch.mm, (a, b)), torch.mm, a, b)
+    a3, b3 = a.reshape(1, 3, 40).expand(2, 3, 40).contiguous(), b.reshape(1, 40, 2).expand(2, 40, 2).contiguous()
+    assert_same_outcome(ember.compile(torch.bmm, (a3, b3)), torch.bmm, a3, b3)
+
+
+def test_threshold_backward_promotes_like_eager():
+    # torch-mlir gave the result grad's dtype (float32) where eager promotes to float64
+    fn = lambda g, x: torch.ops.aten.threshold_backward(g, x, 0.5)  # noqa: E731
+    args = (torch.randn(6), torch.randn(6).double())
+    assert_same_outcome(ember.compile(fn, args), fn, *args)
