@@ -211,6 +211,50 @@ def _narrow_integer_matmul(op):
     return matmul
 
 
+def _embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sparse=False,
+                   per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """embedding_bag as lookups summed into their bags (scatter_add, whose indices are checked):
+    torch-mlir 20261001 lowers none of its forms. A row's bag is the number of bag starts at or
+    before it, less one; a maximum compares each row with each bag (n x bags x dim). Only the
+    first result is eager's; the others (offset2bag, bag_size, max_indices) are what backward
+    reads, and inference does not. include_last_offset is left to torch-mlir (refused there):
+    eager's means then divide by a count that is not the bag's."""
+    if indices.dim() != 1 or mode not in (0, 1, 2) or include_last_offset:
+        return NotImplemented
+    bags, dim = offsets.shape[0], weight.shape[1]
+    bag = (torch.arange(indices.shape[0]).unsqueeze(1) >= offsets.unsqueeze(0)).sum(1) - 1
+    rows = torch.nn.functional.embedding(indices, weight)
+    keep = torch.ones_like(indices, dtype=weight.dtype)
+    if padding_idx is not None and padding_idx >= 0:
+        keep = (indices != padding_idx).to(weight.dtype)
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights.unsqueeze(1)
+    counts = torch.zeros(bags, dtype=weight.dtype).scatter_add(0, bag, keep)
+    if mode == 2:
+        member = (bag.unsqueeze(1) == torch.arange(bags).unsqueeze(0)) & (keep.unsqueeze(1) > 0)
+        out = torch.where(member.unsqueeze(2), rows.unsqueeze(1), float("-inf")).amax(0)
+        out = torch.where(counts.unsqueeze(1) > 0, out, 0.0)
+    else:
+        spread = bag.unsqueeze(1).expand(-1, dim)
+        out = torch.zeros(bags, dim, dtype=weight.dtype).scatter_add(0, spread, rows * keep.unsqueeze(1))
+        if mode == 1:
+            out = out / counts.clamp(min=1).unsqueeze(1)
+    return out, bag, counts.to(torch.int64), torch.zeros((bags, dim) if mode == 2 else (bags,), dtype=torch.int64)
+
+
+def _float_scalar_compare(op):
+    """`x < n` of a float tensor and a Python int as `x < float(n)`: torch-mlir 20261001 folds
+    such a comparison of a constant tensor wrongly (`torch.ones(5) < 2` and `== 1` were all
+    False: the fold compared the splat's integer bits)."""
+
+    def compare(x, other):
+        if not (isinstance(other, int) and not isinstance(other, bool) and x.is_floating_point()):
+            return NotImplemented
+        return op(x, float(other))
+
+    return compare
+
+
 def _threshold_backward(grad: torch.Tensor, x: torch.Tensor, threshold):
     """In the promoted dtype of both operands, as eager's: torch-mlir 20261001 gives grad's."""
     dtype = torch.promote_types(grad.dtype, x.dtype)
@@ -303,6 +347,12 @@ def _decompositions() -> dict:
     table[torch.ops.aten.index_put.default] = _put
     table[torch.ops.aten.index_add.default] = _index_add
     table[torch.ops.aten.threshold_backward.default] = _threshold_backward
+    for compare in (torch.ops.aten.lt.Scalar, torch.ops.aten.le.Scalar, torch.ops.aten.gt.Scalar,
+                    torch.ops.aten.ge.Scalar, torch.ops.aten.eq.Scalar, torch.ops.aten.ne.Scalar):
+        table[compare] = _float_scalar_compare(compare)
+    for bag_op in (torch.ops.aten._embedding_bag_forward_only.default, torch.ops.aten._embedding_bag.default,
+                   torch.ops.aten.embedding_bag.padding_idx):
+        table[bag_op] = _embedding_bag
     for matmul in (torch.ops.aten.mm.default, torch.ops.aten.bmm.default):
         table[matmul] = _narrow_integer_matmul(matmul)
     table[torch.ops.aten.gelu.default] = _gelu

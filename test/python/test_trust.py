@@ -421,3 +421,29 @@ def test_threshold_backward_promotes_like_eager():
     fn = lambda g, x: torch.ops.aten.threshold_backward(g, x, 0.5)  # noqa: E731
     args = (torch.randn(6), torch.randn(6).double())
     assert_same_outcome(ember.compile(fn, args), fn, *args)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: (torch.ones(5) < 2) & (x > -100), lambda x: (torch.ones(5) == 1) & (x > -100),
+    lambda x: (torch.ones(5) > 0) & (x > -100), lambda x: (torch.zeros(5) != 0) | (x > 100),
+    lambda x: torch.where(torch.ones(5) <= 1, x, -x),
+], ids=["lt", "eq", "gt", "ne", "le_where"])
+def test_comparisons_of_constant_tensors_with_ints(fn):
+    # torch-mlir folded them on the splat's integer bits: `torch.ones(5) < 2` was all False
+    x = torch.randn(5)
+    assert_same_outcome(ember.compile(fn, (x,)), fn, x)
+
+
+@pytest.mark.parametrize("kwargs", [dict(mode="sum"), dict(mode="mean"), dict(mode="max"), dict(mode="sum", padding_idx=4)],
+                         ids=["sum", "mean", "max", "padding_idx"])
+@pytest.mark.parametrize("indices, offsets", [([1, 2, 4, 5, 4], [0, 2]), ([1, 2, 4, 5, 4], [0, 5]), ([1, 2, 14, 5, 4], [0, 2])],
+                         ids=["two_bags", "an_empty_bag", "index_out_of_range"])
+def test_embedding_bag(kwargs, indices, offsets):
+    # torch-mlir lowers no form of it (a LoweringError)
+    fn = lambda w, i, o: F.embedding_bag(i, w, o, **kwargs)  # noqa: E731
+    w = torch.randn(10, 3)
+    compiled = ember.compile(fn, (w, torch.tensor([1, 2, 4, 5, 4]), torch.tensor([0, 2])))
+    assert_same_outcome(compiled, fn, w, torch.tensor(indices), torch.tensor(offsets))
+    weighted = lambda w, i, p: F.embedding_bag(i, w, torch.tensor([0, 3]), per_sample_weights=p, mode="sum")  # noqa: E731
+    args = (w, torch.tensor([1, 2, 4, 5, 4]), torch.rand(5))
+    assert_same_outcome(ember.compile(weighted, args), weighted, *args)
