@@ -834,14 +834,14 @@ CASES = [
 REFUSED = {
     # torch-mlir has no lowering: LoweringError naming the op
     "elementwise-erf_erfc", "elementwise-hypot", "scan-cummax", "scan-cummin_nan",
-    "embedding_bag-mean", "embedding_bag-max", "embedding_bag-module_2d_input",  # aten.embedding_bag.padding_idx
     "intdiv-int8_min_floordiv_minus1", "intdiv-uint8_floordiv_remainder",  # div.Tensor_mode on int8/uint8
     # LoweringError "failed to legalize operation 'torch.constant.int'" (signbit, copysign, roll without dims)
     "elementwise-sign_signbit", "elementwise-copysign", "shape-roll_flat",
     # PassError: one-shot-bufferize "offset 1 is out-of-bounds: 3 >= 3" (roll by more than the size)
     "shape-roll_over_size",
-    # IsolatedCrashError: torch-mlir's lowering dies of SIGSEGV (int8/uint8 mm and bmm, max() of int8)
-    "int8_mm-mm_int8_wraps", "int8_mm-uint8_bmm", "sort-max_int8",
+    # IsolatedCrashError: torch-mlir's lowering dies of SIGSEGV (max() of int8; int8/uint8 mm and bmm did
+    # until bc38cb6)
+    "sort-max_int8",
     # CaptureError: eager itself raises while tracing (amax over a dim of size 0), torch.export's
     # SpecViolationError for a NaN constant result, a data-dependent .item() refused by name
     "zero_size-amax_over_empty_dim", "scalars-nan_float", "scalars-item",
@@ -877,9 +877,6 @@ BUGS = {
     # casts
     "cast-f32_to_uint8_in_range": xfail("float32 -> uint8 of 131.5 and 251.1 gives 127 (eager 131, 251): "
                                         "lowered as fptosi to i8, which saturates at 127 in vector code"),
-    # op semantics
-    "embedding_bag-per_sample_weights": xfail("per_sample_weights ignored: embedding_bag(mode='sum') of eye(2) rows "
-                                              "[0, 1] weighted [2, 3] gives [1, 1] (eager [2, 3])"),
 }
 for _c in CASES:
     _c.refused = str(_c) in REFUSED
