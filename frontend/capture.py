@@ -170,24 +170,35 @@ def _index_select_from_one(x: torch.Tensor, dim: int, index: torch.Tensor):
     return rows.reshape(index.numel(), *moved.shape[1:]).movedim(0, dim)
 
 
-_WRAPPING = threading.local()
+def _outermost(decomposition):
+    """`decomposition` for the outermost call only: one that calls its own op again (with
+    operands it has fixed up) gets the op itself there, not itself again."""
+    inside = threading.local()
+
+    def decomposed(*args, **kwargs):
+        if getattr(inside, "active", False):
+            return NotImplemented
+        inside.active = True
+        try:
+            return decomposition(*args, **kwargs)
+        finally:
+            inside.active = False
+
+    return decomposed
 
 
+@_outermost
 def _put(x: torch.Tensor, indices, values: torch.Tensor, accumulate: bool = False):
     """index_put (`x[i] = v`): a boolean mask as `_put_by_mask`; integer indices with negative
     entries wrapped first, as eager wraps them: torch-mlir 20261001 stores through them as they
     are (a store out of bounds, which ember-check-indices now refuses at run time)."""
     by_mask = _put_by_mask(x, indices, values, accumulate)
-    if by_mask is not NotImplemented or getattr(_WRAPPING, "active", False):
+    if by_mask is not NotImplemented:
         return by_mask
     if any(i is not None and (i.dtype == torch.bool or i.is_floating_point()) for i in indices):
         return NotImplemented
     wrapped = [None if i is None else torch.where(i < 0, i + x.shape[d], i) for d, i in enumerate(indices)]
-    _WRAPPING.active = True  # the call below comes back here: keep it as it is then
-    try:
-        return torch.ops.aten.index_put.default(x, wrapped, values, accumulate)
-    finally:
-        _WRAPPING.active = False
+    return torch.ops.aten.index_put.default(x, wrapped, values, accumulate)
 
 
 def _index_add(x: torch.Tensor, dim: int, index: torch.Tensor, source: torch.Tensor, alpha=1):
@@ -253,6 +264,68 @@ def _float_scalar_compare(op):
         return op(x, float(other))
 
     return compare
+
+
+def _nan_first(x: torch.Tensor, dim, keepdim: bool):
+    """(has a NaN, the index of the first NaN) along `dim`: eager's max/min/argmax/argmin treat
+    NaN as the extreme value, where torch-mlir 20261001's compares skip it."""
+    nan = torch.isnan(x)
+    return nan.any(dim, keepdim), torch.argmax(nan.to(torch.uint8), dim, keepdim)
+
+
+def _arg_extreme(op):
+    @_outermost
+    def extreme(x, dim=None, keepdim=False):
+        if not x.is_floating_point():
+            return NotImplemented
+        if dim is None:
+            flat = x.reshape(-1)
+            has, first = _nan_first(flat, 0, False)
+            result = torch.where(has, first, op(flat, 0))
+            return result.reshape([1] * x.dim()) if keepdim else result
+        has, first = _nan_first(x, dim, keepdim)
+        return torch.where(has, first, op(x, dim, keepdim))
+    return extreme
+
+
+def _extreme_along(op):
+    @_outermost
+    def extreme(x, dim, keepdim=False):
+        if not x.is_floating_point():
+            return NotImplemented
+        values, indices = op(x, dim, keepdim)
+        has, first = _nan_first(x, dim, keepdim)
+        return torch.where(has, float("nan"), values), torch.where(has, first, indices)
+    return extreme
+
+
+def _isclose(a: torch.Tensor, b: torch.Tensor, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """isclose as eager defines it: torch-mlir 20261001 called NaNs and opposite infinities close."""
+    if not (a.is_floating_point() or b.is_floating_point()):
+        return NotImplemented
+    finite = torch.isfinite(a) & torch.isfinite(b)
+    close = (a == b) | (finite & ((a - b).abs() <= atol + rtol * b.abs()))
+    if equal_nan:
+        close = close | (torch.isnan(a) & torch.isnan(b))
+    return close
+
+
+def _one_hot(index: torch.Tensor, num_classes: int = -1):
+    """one_hot as rows of an identity matrix (an embedding lookup, whose indices are checked):
+    torch-mlir 20261001 returned a zero row for a class out of range, where eager raises."""
+    if num_classes < 0:
+        return NotImplemented  # the class count is the data's maximum: left to torch-mlir
+    return torch.nn.functional.embedding(index, torch.eye(num_classes, dtype=torch.int64))
+
+
+@_outermost
+def _to_copy(x: torch.Tensor, **kwargs):
+    """Float to uint8 through int32: torch-mlir 20261001 converts with fptosi to i8, which
+    saturates at 127 (251.1 became 127, eager gives 251)."""
+    if kwargs.get("dtype") != torch.uint8 or not x.is_floating_point():
+        return NotImplemented
+    wide = torch.ops.aten._to_copy.default(x, **{**kwargs, "dtype": torch.int32})
+    return torch.ops.aten._to_copy.default(wide, **kwargs)
 
 
 def _threshold_backward(grad: torch.Tensor, x: torch.Tensor, threshold):
@@ -347,6 +420,13 @@ def _decompositions() -> dict:
     table[torch.ops.aten.index_put.default] = _put
     table[torch.ops.aten.index_add.default] = _index_add
     table[torch.ops.aten.threshold_backward.default] = _threshold_backward
+    table[torch.ops.aten.argmax.default] = _arg_extreme(torch.ops.aten.argmax.default)
+    table[torch.ops.aten.argmin.default] = _arg_extreme(torch.ops.aten.argmin.default)
+    table[torch.ops.aten.max.dim] = _extreme_along(torch.ops.aten.max.dim)
+    table[torch.ops.aten.min.dim] = _extreme_along(torch.ops.aten.min.dim)
+    table[torch.ops.aten.isclose.default] = _isclose
+    table[torch.ops.aten.one_hot.default] = _one_hot
+    table[torch.ops.aten._to_copy.default] = _to_copy
     for compare in (torch.ops.aten.lt.Scalar, torch.ops.aten.le.Scalar, torch.ops.aten.gt.Scalar,
                     torch.ops.aten.ge.Scalar, torch.ops.aten.eq.Scalar, torch.ops.aten.ne.Scalar):
         table[compare] = _float_scalar_compare(compare)

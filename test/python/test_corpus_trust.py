@@ -854,11 +854,7 @@ BUGS = {
     # (out-of-range scatter / scatter_add / index_add / index_put writes corrupted the heap, SIGABRT, until
     # 932e14a checked them: those cases pass now)
     # a missing index check (nothing is written out of bounds)
-    "index-one_hot_oob": xfail("one_hot(i, 4) with i = 4: no RuntimeError ('Class values must be smaller than "
-                               "num_classes'), the row comes back all zeros"),
     # NaN handling of max/argmax/sort: NaN is the largest value in eager
-    "reduce-max_dim_nan_index": xfail("max(dim) of [1, nan, 3, 2]: value nan but index 0 (eager 1)"),
-    "sort-argmax_nan": xfail("argmax of [1, nan, 5, nan] is 0 (eager 1, the first NaN); argmin also 0 (eager 1)"),
     "sort-sort_nan_ascending": xfail("sort([3, nan, -inf, 1, inf, -2]) = [-inf, nan, -2, 1, 3, inf] (eager: NaN last)"),
     "sort-sort_nan_descending": xfail("sort descending of [3, nan, -inf, 1, inf, -2] = [inf, nan, 3, ...] (eager: NaN first)"),
     # float16 / bfloat16 reductions and scans accumulate in the narrow type (eager accumulates in float32)
@@ -870,13 +866,10 @@ BUGS = {
                                     "(eager 1.7e-4), 1.0e-3 from eager's"),
     "scan-logcumsumexp_neg_inf": xfail("logcumsumexp([-inf, -inf, 0, -inf, 100]) ends in inf (eager 100): exp(100) "
                                        "overflows, no max is subtracted"),
-    "compare-isclose": xfail("isclose(nan, nan) and isclose(-inf, inf) are True (eager False)"),
     "intdiv-float_floordiv_zeros": xfail("-inf // 2.0 = -inf (eager nan)"),
     "intdiv-float_remainder_zeros": xfail("fmod(7.5, inf) = nan (eager 7.5, as C fmod)"),
     "elementwise-gelu_silu": xfail("gelu(inf) = inf (eager nan): ember differs from eager's value"),
     # casts
-    "cast-f32_to_uint8_in_range": xfail("float32 -> uint8 of 131.5 and 251.1 gives 127 (eager 131, 251): "
-                                        "lowered as fptosi to i8, which saturates at 127 in vector code"),
 }
 for _c in CASES:
     _c.refused = str(_c) in REFUSED
