@@ -328,6 +328,19 @@ def _to_copy(x: torch.Tensor, **kwargs):
     return torch.ops.aten._to_copy.default(wide, **kwargs)
 
 
+def _in_f32(op):
+    """`op` of an f16/bf16 tensor computed in f32 and rounded once, as eager computes mean and
+    cumsum: a mean of 1024 f16 values near 105 summed past f16's 65504 and came out inf, and a
+    cumsum accumulated in f16 drifted 5x further from the exact sums than eager's."""
+
+    def widened(x, *args, **kwargs):
+        if x.dtype not in (torch.float16, torch.bfloat16) or kwargs.get("dtype") is not None:
+            return NotImplemented
+        return op(x.to(torch.float32), *args, **kwargs).to(x.dtype)
+
+    return widened
+
+
 def _threshold_backward(grad: torch.Tensor, x: torch.Tensor, threshold):
     """In the promoted dtype of both operands, as eager's: torch-mlir 20261001 gives grad's."""
     dtype = torch.promote_types(grad.dtype, x.dtype)
@@ -420,6 +433,8 @@ def _decompositions() -> dict:
     table[torch.ops.aten.index_put.default] = _put
     table[torch.ops.aten.index_add.default] = _index_add
     table[torch.ops.aten.threshold_backward.default] = _threshold_backward
+    for op in (torch.ops.aten.mean.dim, torch.ops.aten.mean.default, torch.ops.aten.cumsum.default):
+        table[op] = _in_f32(op)
     table[torch.ops.aten.argmax.default] = _arg_extreme(torch.ops.aten.argmax.default)
     table[torch.ops.aten.argmin.default] = _arg_extreme(torch.ops.aten.argmin.default)
     table[torch.ops.aten.max.dim] = _extreme_along(torch.ops.aten.max.dim)

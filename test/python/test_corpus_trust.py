@@ -858,9 +858,6 @@ BUGS = {
     "sort-sort_nan_ascending": xfail("sort([3, nan, -inf, 1, inf, -2]) = [-inf, nan, -2, 1, 3, inf] (eager: NaN last)"),
     "sort-sort_nan_descending": xfail("sort descending of [3, nan, -inf, 1, inf, -2] = [inf, nan, 3, ...] (eager: NaN first)"),
     # float16 / bfloat16 reductions and scans accumulate in the narrow type (eager accumulates in float32)
-    "cast-f16_mean_1024": xfail("mean of 1024 f16 values in [100, 110): inf (eager 105): the f16 sum overflows"),
-    "scan-cumsum_float16": xfail("cumsum of 64 randn f16 values: 1.6e-2 off eager (1.8e-2 from the exact sums, "
-                                 "eager 3.8e-3): the scan accumulates in f16"),
     # numerics
     "norm-layer_norm_offset": xfail("layer_norm of 256 values 1000 + 0.3 * randn: 9.7e-4 from the float64 result "
                                     "(eager 1.7e-4), 1.0e-3 from eager's"),
