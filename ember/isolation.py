@@ -22,6 +22,7 @@ seed MLP (0.59 s) and the encoder block (12 s) on this project's 2-core machine.
 
 import faulthandler
 import io
+import logging
 import os
 import signal
 import sys
@@ -98,6 +99,7 @@ def _supervise(work, what: str, where, heard=lambda last: None):
     pid = os.fork()
     if pid == 0:  # the child: never returns into the caller's code
         receiver.close()
+        _forward_logs(sender)
         work(sender)
     sender.close()
     last = ("started", -1)
@@ -110,7 +112,11 @@ def _supervise(work, what: str, where, heard=lambda last: None):
                 raise IsolatedCrashError(
                     f"{what} did not answer within {limit:g} s (stage '{where(last)}') and was killed;"
                     f" ${TIMEOUT_VAR} sets the bound", stage="timeout")
-            last = receiver.recv()
+            message = receiver.recv()
+            if message[0] == "log":  # the child's decisions, logged here as if made here
+                logging.getLogger(message[1]).log(message[2], "%s", message[3])
+                continue
+            last = message
             heard(last)
     except EOFError:  # the child closed its end: it finished or died
         pass
@@ -122,6 +128,25 @@ def _supervise(work, what: str, where, heard=lambda last: None):
         receiver.close()
     _, status = os.waitpid(pid, 0)
     return last, status
+
+
+class _PipeHandler(logging.Handler):
+    def __init__(self, sender):
+        super().__init__()
+        self.sender = sender
+
+    def emit(self, record):
+        self.sender.send(("log", record.name, record.levelno, record.getMessage()))
+
+
+def _forward_logs(sender) -> None:
+    """The child's `ember` log records go to the parent's loggers (its handlers, EMBER_LOG's and
+    any the user added), not to the handlers the child inherited."""
+    logger = logging.getLogger("ember")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    logger.addHandler(_PipeHandler(sender))
+    logger.propagate = False
 
 
 def call_isolated(fn, label: str, stage: str, reproducer):

@@ -53,7 +53,7 @@ def test_dump_dir_has_the_ir_after_every_pass(tmp_path, monkeypatch):
     ember.compile(lambda x: torch.relu(x) + 1, (torch.randn(4),))
     names = sorted(os.listdir(tmp_path))
     passes = [n.split("-", 1)[1].removesuffix(".mlir") for n in names]
-    assert passes[0] == "ember-check-indices" and "ember-entry-point" in passes and passes[-1] == "ember-check-llvm-lowered"
+    assert passes[0] == "ember-caller-seed" and "ember-entry-point" in passes and passes[-1] == "ember-check-llvm-lowered"
     assert [int(n.split("-")[0]) for n in names] == sorted(int(n.split("-")[0]) for n in names)
     assert "llvm.func @ember_entry" in (tmp_path / names[-1]).read_text()
 
