@@ -291,6 +291,9 @@ def _arg_extreme(op):
 def _extreme_along(op):
     @_outermost
     def extreme(x, dim, keepdim=False):
+        if _narrow(x):
+            values, indices = op(x.to(torch.int32), dim, keepdim)
+            return values.to(x.dtype), indices
         if not x.is_floating_point():
             return NotImplemented
         values, indices = op(x, dim, keepdim)
@@ -339,6 +342,44 @@ def _in_f32(op):
         return op(x.to(torch.float32), *args, **kwargs).to(x.dtype)
 
     return widened
+
+
+def _narrow(x) -> bool:
+    return isinstance(x, torch.Tensor) and not x.is_floating_point() and x.dtype != torch.bool and x.element_size() < 4
+
+
+def _via_int32(op):
+    """`op` of integers narrower than 32 bits computed in int32 and wrapped back: torch-mlir
+    20261001 dies of SIGSEGV on int8 max() and amin, and has no lowering of int8/uint8 `//` and
+    `%` between tensors. Eager's results are those of the narrow type, which the wrap restores."""
+
+    @_outermost
+    def widened(x, *args, **kwargs):
+        if not _narrow(x) or any(isinstance(a, torch.Tensor) and a.dtype != x.dtype for a in args):
+            return NotImplemented
+        wide = [a.to(torch.int32) if isinstance(a, torch.Tensor) else a for a in args]
+        result = op(x.to(torch.int32), *wide, **kwargs)
+        if isinstance(result, tuple):  # (values, indices)
+            return (result[0].to(x.dtype), *result[1:])
+        return result.to(x.dtype)
+
+    return widened
+
+
+@_outermost
+def _roll(x: torch.Tensor, shifts, dims=()):
+    """roll with shifts taken modulo the size, and without dims as a roll of the flat tensor:
+    torch-mlir 20261001 fails on both (a shift past the size even inside One-Shot Bufferize)."""
+    shifts = [shifts] if isinstance(shifts, int) else list(shifts)
+    if not dims:
+        flat = x.reshape(-1)
+        if flat.numel() == 0:
+            return x.clone()
+        return torch.ops.aten.roll.default(flat, [shifts[0] % flat.numel()], [0]).reshape(x.shape)
+    dims = [dims] if isinstance(dims, int) else list(dims)
+    if any(x.shape[d] == 0 for d in dims):
+        return x.clone()
+    return torch.ops.aten.roll.default(x, [s % x.shape[d] for s, d in zip(shifts, dims)], dims)
 
 
 def _threshold_backward(grad: torch.Tensor, x: torch.Tensor, threshold):
@@ -435,6 +476,11 @@ def _decompositions() -> dict:
     table[torch.ops.aten.threshold_backward.default] = _threshold_backward
     for op in (torch.ops.aten.mean.dim, torch.ops.aten.mean.default, torch.ops.aten.cumsum.default):
         table[op] = _in_f32(op)
+    for op in (torch.ops.aten.max.default, torch.ops.aten.min.default, torch.ops.aten.amax.default,
+               torch.ops.aten.amin.default, torch.ops.aten.div.Tensor_mode, torch.ops.aten.remainder.Tensor,
+               torch.ops.aten.fmod.Tensor):
+        table[op] = _via_int32(op)
+    table[torch.ops.aten.roll.default] = _roll
     table[torch.ops.aten.argmax.default] = _arg_extreme(torch.ops.aten.argmax.default)
     table[torch.ops.aten.argmin.default] = _arg_extreme(torch.ops.aten.argmin.default)
     table[torch.ops.aten.max.dim] = _extreme_along(torch.ops.aten.max.dim)

@@ -834,14 +834,8 @@ CASES = [
 REFUSED = {
     # torch-mlir has no lowering: LoweringError naming the op
     "elementwise-erf_erfc", "elementwise-hypot", "scan-cummax", "scan-cummin_nan",
-    "intdiv-int8_min_floordiv_minus1", "intdiv-uint8_floordiv_remainder",  # div.Tensor_mode on int8/uint8
     # LoweringError "failed to legalize operation 'torch.constant.int'" (signbit, copysign, roll without dims)
-    "elementwise-sign_signbit", "elementwise-copysign", "shape-roll_flat",
-    # PassError: one-shot-bufferize "offset 1 is out-of-bounds: 3 >= 3" (roll by more than the size)
-    "shape-roll_over_size",
-    # IsolatedCrashError: torch-mlir's lowering dies of SIGSEGV (max() of int8; int8/uint8 mm and bmm did
-    # until bc38cb6)
-    "sort-max_int8",
+    "elementwise-sign_signbit", "elementwise-copysign",
     # CaptureError: eager itself raises while tracing (amax over a dim of size 0), torch.export's
     # SpecViolationError for a NaN constant result, a data-dependent .item() refused by name
     "zero_size-amax_over_empty_dim", "scalars-nan_float", "scalars-item",
