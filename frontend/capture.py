@@ -382,6 +382,75 @@ def _roll(x: torch.Tensor, shifts, dims=()):
     return torch.ops.aten.roll.default(x, [s % x.shape[d] for s, d in zip(shifts, dims)], dims)
 
 
+def _either(*decompositions):
+    """The first of `decompositions` that applies (returns something but NotImplemented)."""
+    decompositions = [d for d in decompositions if d is not None]
+
+    def first(*args, **kwargs):
+        for decomposition in decompositions:
+            result = decomposition(*args, **kwargs)
+            if result is not NotImplemented:
+                return result
+        return NotImplemented
+
+    return first
+
+
+def _float_operands(a, b):
+    """(a, b) as tensors of one float dtype, b filled from a number; None for anything else."""
+    if not (isinstance(a, torch.Tensor) and a.is_floating_point()):
+        return None
+    if not isinstance(b, torch.Tensor):
+        if isinstance(b, bool) or not isinstance(b, (int, float)):
+            return None
+        b = torch.full_like(a, b)
+    return (a, b) if b.dtype == a.dtype else None
+
+
+@_outermost
+def _fmod(a, b):
+    """C's fmod for floats: `a` itself for an infinite divisor, and narrower floats computed in
+    float64. torch-mlir 20261001 computes a - b * trunc(a / b) in the operands' dtype: NaN for an
+    infinite b (fmod(7.5, inf) was nan, eager's 7.5), and in float32 wrong once a / b passes 2^24
+    (fmod(1e10, 3.3) was 0.0, eager's 0.296); in float64 that product is exact to ~2^-29 of a."""
+    operands = _float_operands(a, b)
+    if operands is None:
+        return NotImplemented
+    a, b = operands
+    wide = torch.ops.aten.fmod.Tensor(a.to(torch.float64), b.to(torch.float64)).to(a.dtype)
+    return torch.where(torch.isinf(b) & torch.isfinite(a), a, wide)
+
+
+def _floor_divide_float(a, b):
+    """Float floor division by eager's own steps (c10's div_floor_floating): torch-mlir 20261001
+    takes floor(a / b), so that -inf // 2.0 was -inf (eager nan) and 5 // -inf was -0 (eager -1)."""
+    operands = _float_operands(a, b)
+    if operands is None:
+        return NotImplemented
+    a, b = operands
+    mod = torch.fmod(a, b)
+    div = (a - mod) / b
+    div = torch.where((mod != 0) & ((b < 0) != (mod < 0)), div - 1, div)
+    floor = torch.floor(div)
+    floor = torch.where(div - floor > 0.5, floor + 1, floor)
+    quotient = torch.where(div != 0, floor, (a / b) * 0.0)  # a zero with the quotient's sign
+    return torch.where(b == 0, a / b, quotient)
+
+
+def _remainder_float(a, b):
+    """Float remainder by eager's steps: fmod, moved by b where the signs differ."""
+    operands = _float_operands(a, b)
+    if operands is None:
+        return NotImplemented
+    a, b = operands
+    mod = torch.fmod(a, b)
+    return torch.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
+
+
+def _div_mode_float(a, b, rounding_mode=None):
+    return _floor_divide_float(a, b) if rounding_mode == "floor" else NotImplemented
+
+
 def _threshold_backward(grad: torch.Tensor, x: torch.Tensor, threshold):
     """In the promoted dtype of both operands, as eager's: torch-mlir 20261001 gives grad's."""
     dtype = torch.promote_types(grad.dtype, x.dtype)
@@ -481,6 +550,12 @@ def _decompositions() -> dict:
                torch.ops.aten.fmod.Tensor):
         table[op] = _via_int32(op)
     table[torch.ops.aten.roll.default] = _roll
+    for op, float_form in ((torch.ops.aten.fmod.Tensor, _fmod), (torch.ops.aten.fmod.Scalar, _fmod),
+                           (torch.ops.aten.remainder.Tensor, _remainder_float),
+                           (torch.ops.aten.remainder.Scalar, _remainder_float),
+                           (torch.ops.aten.div.Tensor_mode, _div_mode_float),
+                           (torch.ops.aten.floor_divide.default, _floor_divide_float)):
+        table[op] = _either(float_form, table.get(op))
     table[torch.ops.aten.argmax.default] = _arg_extreme(torch.ops.aten.argmax.default)
     table[torch.ops.aten.argmin.default] = _arg_extreme(torch.ops.aten.argmin.default)
     table[torch.ops.aten.max.dim] = _extreme_along(torch.ops.aten.max.dim)

@@ -447,3 +447,15 @@ def test_embedding_bag(kwargs, indices, offsets):
     weighted = lambda w, i, p: F.embedding_bag(i, w, torch.tensor([0, 3]), per_sample_weights=p, mode="sum")  # noqa: E731
     args = (w, torch.tensor([1, 2, 4, 5, 4]), torch.rand(5))
     assert_same_outcome(ember.compile(weighted, args), weighted, *args)
+
+
+@pytest.mark.parametrize("fn", [lambda a, b: a // b, torch.remainder, torch.fmod,
+                                lambda a, b: torch.div(a, b, rounding_mode="floor")],
+                         ids=["floor_divide", "remainder", "fmod", "div_floor"])
+def test_float_division_by_eagers_steps(fn):
+    # -inf // 2.0 was -inf (eager nan), 5 // -inf was -0 (eager -1), fmod(7.5, inf) was nan
+    # (eager 7.5), fmod(1e10, 3.3) was 0.0 (eager 0.296)
+    INF, NAN = float("inf"), float("nan")
+    a = torch.tensor([7.5, -7.5, INF, -INF, 0.0, -0.0, 3.0, NAN, 5.0, -5.0, 7.0, -7.0, 1e10, 0.3])
+    b = torch.tensor([INF, INF, 2.0, 2.0, 3.0, 3.0, 0.0, 1.0, -INF, INF, 2.0, -2.0, 3.3, 0.1])
+    assert_same_outcome(ember.compile(fn, (torch.randn(14), torch.randn(14))), fn, a, b)
