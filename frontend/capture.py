@@ -536,8 +536,10 @@ _NARROW_INTEGER_OPS = {
 
 
 def _decompositions() -> dict:
-    """torch-mlir's table, plus ops that it cannot lower but whose parts it can."""
-    table = get_decomposition_table()
+    """torch-mlir's table, plus ops that it cannot lower but whose parts it can. A copy: torch-mlir
+    hands out one shared dict, and entries that wrap the previous one (`table.get(op)`) nested one
+    level deeper on every compile until export died of RecursionError."""
+    table = dict(get_decomposition_table())
     table[torch.ops.aten.isfinite.default] = _isfinite
     table[torch.ops.aten.index.Tensor] = _index_with_masks
     table[torch.ops.aten.index_put.default] = _put

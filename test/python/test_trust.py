@@ -459,3 +459,20 @@ def test_float_division_by_eagers_steps(fn):
     a = torch.tensor([7.5, -7.5, INF, -INF, 0.0, -0.0, 3.0, NAN, 5.0, -5.0, 7.0, -7.0, 1e10, 0.3])
     b = torch.tensor([INF, INF, 2.0, 2.0, 3.0, 3.0, 0.0, 1.0, -INF, INF, 2.0, -2.0, 3.3, 0.1])
     assert_same_outcome(ember.compile(fn, (torch.randn(14), torch.randn(14))), fn, a, b)
+
+
+def test_decomposition_table_is_ember_s_own_copy():
+    # torch-mlir hands out one shared dict: entries wrapping the previous one nested a level
+    # deeper on every compile, until export died of RecursionError after a few hundred compiles
+    from torch_mlir.extras.fx_decomp_util import get_decomposition_table
+
+    from ember.frontend.capture import _decompositions
+
+    shared = dict(get_decomposition_table())
+    first, second = _decompositions(), _decompositions()
+    assert get_decomposition_table() == shared
+    op = torch.ops.aten.floor_divide.default
+    assert first[op].__code__ is second[op].__code__ and first is not get_decomposition_table()
+    for _ in range(3):  # and compiles keep working
+        compiled = ember.compile(lambda x: x // 3, (torch.tensor([7, -7]),))
+    assert_same_outcome(compiled, lambda x: x // 3, torch.tensor([7, -7]))
