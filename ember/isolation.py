@@ -99,8 +99,17 @@ def _supervise(work, what: str, where, heard=lambda last: None):
     pid = os.fork()
     if pid == 0:  # the child: never returns into the caller's code
         receiver.close()
-        _forward_logs(sender)
-        work(sender)
+        try:
+            faulthandler.disable()  # the parent reports a crash; a dump of the child's stack would mislead
+            _forward_logs(sender)
+            work(sender)
+        except EmberError as e:
+            sender.send(("error", type(e).__name__, str(e), getattr(e, "reproducer", None)))
+        except BaseException as e:  # a Python bug in a pass: an error for the parent, not a crash
+            sender.send(("error", "EmberError", f"{type(e).__name__}: {e}\n{traceback.format_exc()}", None))
+        finally:
+            sender.close()
+            os._exit(0)  # no atexit handlers, no torch teardown: they belong to the parent
     sender.close()
     last = ("started", -1)
     limit = float(os.environ.get(TIMEOUT_VAR, DEFAULT_TIMEOUT))
@@ -155,18 +164,9 @@ def call_isolated(fn, label: str, stage: str, reproducer):
     it raises is raised here."""
 
     def work(sender):
-        try:
-            faulthandler.disable()
-            if "torch" in sys.modules:  # the parent's intra-op threads do not exist here
-                sys.modules["torch"].set_num_threads(1)
-            sender.send(("done", fn()))
-        except EmberError as e:
-            sender.send(("error", type(e).__name__, str(e), getattr(e, "reproducer", None)))
-        except BaseException as e:
-            sender.send(("error", "EmberError", f"{type(e).__name__}: {e}\n{traceback.format_exc()}", None))
-        finally:
-            sender.close()
-            os._exit(0)
+        if "torch" in sys.modules:  # the parent's intra-op threads do not exist here
+            sys.modules["torch"].set_num_threads(1)
+        sender.send(("done", fn()))
 
     last, status = _supervise(work, f"{stage} of {label}", lambda last: stage)
     if last[0] == "done":
@@ -210,34 +210,25 @@ class Progress:
 
 
 def _child(module, steps, label, snapshot, trial_jit, jit_libs, opt_level, sender) -> None:
-    try:
-        faulthandler.disable()  # the parent reports a crash; a dump of its Python stack would mislead
-        # The parent's thread-pool threads do not exist in a forked child: stay single-threaded.
-        module.context.enable_multithreading(False)
-        snapshots = {}
-        first = 0
-        while first < len(steps):  # stage by stage: one copy of the IR per stage, not per pass
-            stage = steps[first][0]
-            last = first
-            while last < len(steps) and steps[last][0] == stage:
-                last += 1
-            run_pipeline(module, [step for _, step in steps[first:last]], label=label,
-                         on_step=lambda i, base=first: sender.send(("started", base + i)))
-            snapshots[stage] = snapshot(module)
-            first = last
-        if trial_jit:
-            sender.send(("started", len(steps)))
-            ExecutionEngine(module, opt_level=opt_level, shared_libs=jit_libs)
-        bytecode = io.BytesIO()  # ~10x faster to write and read back than text with large weights
-        module.operation.write_bytecode(bytecode)
-        sender.send(("done", bytecode.getvalue(), snapshots))
-    except EmberError as e:
-        sender.send(("error", type(e).__name__, str(e), getattr(e, "reproducer", None)))
-    except BaseException as e:  # a Python bug in a pass: an error for the parent, not a crash
-        sender.send(("error", "EmberError", f"{type(e).__name__}: {e}\n{traceback.format_exc()}", None))
-    finally:
-        sender.close()
-        os._exit(0)  # no atexit handlers, no torch teardown: they belong to the parent
+    # The parent's thread-pool threads do not exist in a forked child: stay single-threaded.
+    module.context.enable_multithreading(False)
+    snapshots = {}
+    first = 0
+    while first < len(steps):  # stage by stage: one copy of the IR per stage, not per pass
+        stage = steps[first][0]
+        last = first
+        while last < len(steps) and steps[last][0] == stage:
+            last += 1
+        run_pipeline(module, [step for _, step in steps[first:last]], label=label,
+                     on_step=lambda i, base=first: sender.send(("started", base + i)))
+        snapshots[stage] = snapshot(module)
+        first = last
+    if trial_jit:
+        sender.send(("started", len(steps)))
+        ExecutionEngine(module, opt_level=opt_level, shared_libs=jit_libs)
+    bytecode = io.BytesIO()  # ~10x faster to write and read back than text with large weights
+    module.operation.write_bytecode(bytecode)
+    sender.send(("done", bytecode.getvalue(), snapshots))
 
 
 def _rebuild_error(kind: str, message: str, reproducer: str | None) -> EmberError:

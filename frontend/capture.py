@@ -210,18 +210,6 @@ def _index_add(x: torch.Tensor, dim: int, index: torch.Tensor, source: torch.Ten
     return x.scatter_add(dim, spread, source * alpha if alpha != 1 else source)
 
 
-def _narrow_integer_matmul(op):
-    """mm/bmm of integers narrower than 32 bits in int32, wrapped back: torch-mlir 20261001 dies of
-    SIGSEGV on int8 mm. The products and sums wrap modulo 2^bits either way, as eager's do."""
-
-    def matmul(a, b):
-        if a.is_floating_point() or a.dtype == torch.bool or a.element_size() >= 4 or a.dtype != b.dtype:
-            return NotImplemented
-        return op(a.to(torch.int32), b.to(torch.int32)).to(a.dtype)
-
-    return matmul
-
-
 def _embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sparse=False,
                    per_sample_weights=None, include_last_offset=False, padding_idx=None):
     """embedding_bag as lookups summed into their bags (scatter_add, whose indices are checked):
@@ -350,8 +338,9 @@ def _narrow(x) -> bool:
 
 def _via_int32(op):
     """`op` of integers narrower than 32 bits computed in int32 and wrapped back: torch-mlir
-    20261001 dies of SIGSEGV on int8 max() and amin, and has no lowering of int8/uint8 `//` and
-    `%` between tensors. Eager's results are those of the narrow type, which the wrap restores."""
+    20261001 dies of SIGSEGV on int8 mm, bmm, max() and amin, and has no lowering of int8/uint8
+    `//` and `%` between tensors. Eager's results are those of the narrow type (sums and products
+    wrap modulo 2^bits either way), which the wrap restores."""
 
     @_outermost
     def widened(x, *args, **kwargs):
@@ -499,8 +488,7 @@ def _narrow_integer(replacement, previous):
     decomposition of the op, if any."""
 
     def decomposed(x, other, *rest, **kwargs):
-        if not (isinstance(x, torch.Tensor) and isinstance(other, int) and not isinstance(other, bool)
-                and not x.is_floating_point() and x.dtype != torch.bool and x.element_size() < 4):
+        if not (_narrow(x) and isinstance(other, int) and not isinstance(other, bool)):
             return previous(x, other, *rest, **kwargs) if previous else NotImplemented
         return replacement(x, other, *rest, **kwargs)
 
@@ -572,7 +560,7 @@ def _decompositions() -> dict:
                    torch.ops.aten.embedding_bag.padding_idx):
         table[bag_op] = _embedding_bag
     for matmul in (torch.ops.aten.mm.default, torch.ops.aten.bmm.default):
-        table[matmul] = _narrow_integer_matmul(matmul)
+        table[matmul] = _via_int32(matmul)
     table[torch.ops.aten.gelu.default] = _gelu
     table[torch.ops.aten.index_select.default] = _index_select_from_one
     for op, replacement in _NARROW_INTEGER_OPS.items():
