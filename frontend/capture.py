@@ -446,14 +446,41 @@ def _threshold_backward(grad: torch.Tensor, x: torch.Tensor, threshold):
     return torch.where(x <= threshold, torch.zeros((), dtype=dtype), grad.to(dtype))
 
 
-def _gelu(x: torch.Tensor, approximate: str = "none"):
-    """GELU's tanh form by torch's own decomposition: torch-mlir 20261001 lowers it with
-    0.797724 for sqrt(2/pi) = 0.7978846 (relative error 8e-4)."""
-    if approximate != "tanh":
-        return NotImplemented  # erf form: torch-mlir's lowering, then ember-expand-erf
-    from torch._decomp import decomposition_table
+def _onednn_gelu_dtypes() -> set:
+    """The dtypes whose erf-form gelu eager runs through oneDNN's kernel (ATen's `use_mkldnn` in
+    Activation.cpp, for contiguous tensors of more than one element); read when the table is
+    built, as torch.export turns oneDNN off while it traces."""
+    if not (torch.backends.mkldnn.is_available() and torch._C._get_mkldnn_enabled()):
+        return set()
+    narrow = {torch.bfloat16: torch.ops.mkldnn._is_mkldnn_bf16_supported(),
+              torch.float16: torch.ops.mkldnn._is_mkldnn_fp16_supported()}
+    return {torch.float32} | {dtype for dtype, supported in narrow.items() if supported}
 
-    return decomposition_table[torch.ops.aten.gelu.default](x, approximate=approximate)
+
+def _gelu(onednn_dtypes: set):
+    """GELU as eager computes it. The tanh form by torch's own decomposition: torch-mlir 20261001
+    lowers it with 0.797724 for sqrt(2/pi) = 0.7978846 (relative error 8e-4). The erf form in f32
+    for f16/bf16, rounded once as both of eager's kernels do (-2.5 gave -0.01465 in bf16, eager
+    -0.01550), and where eager runs oneDNN's kernel, with that kernel's special values: NaN for
+    +-inf (ember gave inf for inf) and inf from 2^127 on, where x * (1 + erf) overflows (3e38 gave
+    3e38). ATen's own kernel (f64, one element, strided) computes x * 0.5 * (1 + erf(x / sqrt 2))."""
+
+    def gelu(x: torch.Tensor, approximate: str = "none"):
+        if approximate == "tanh":
+            from torch._decomp import decomposition_table
+
+            return decomposition_table[torch.ops.aten.gelu.default](x, approximate=approximate)
+        if approximate != "none" or not x.is_floating_point():
+            return NotImplemented
+        wide = x.to(torch.float32) if x.dtype in (torch.float16, torch.bfloat16) else x
+        erf = torch.erf(wide * 0.7071067811865476)
+        if x.dtype in onednn_dtypes and x.is_contiguous() and x.numel() > 1:
+            y = torch.where(torch.isinf(wide), float("nan"), wide * (1 + erf) * 0.5)
+        else:
+            y = wide * 0.5 * (1 + erf)
+        return y.to(x.dtype)
+
+    return gelu
 
 
 def _clamp(x: torch.Tensor, min=None, max=None):
@@ -561,7 +588,7 @@ def _decompositions() -> dict:
         table[bag_op] = _embedding_bag
     for matmul in (torch.ops.aten.mm.default, torch.ops.aten.bmm.default):
         table[matmul] = _via_int32(matmul)
-    table[torch.ops.aten.gelu.default] = _gelu
+    table[torch.ops.aten.gelu.default] = _gelu(_onednn_gelu_dtypes())
     table[torch.ops.aten.index_select.default] = _index_select_from_one
     for op, replacement in _NARROW_INTEGER_OPS.items():
         table[op] = _narrow_integer(replacement, table.get(op))

@@ -857,7 +857,6 @@ BUGS = {
                                     "(eager 1.7e-4), 1.0e-3 from eager's"),
     "scan-logcumsumexp_neg_inf": xfail("logcumsumexp([-inf, -inf, 0, -inf, 100]) ends in inf (eager 100): exp(100) "
                                        "overflows, no max is subtracted"),
-    "elementwise-gelu_silu": xfail("gelu(inf) = inf (eager nan): ember differs from eager's value"),
     # casts
 }
 for _c in CASES:
