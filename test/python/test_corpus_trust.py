@@ -853,8 +853,6 @@ BUGS = {
     "sort-sort_nan_descending": xfail("sort descending of [3, nan, -inf, 1, inf, -2] = [inf, nan, 3, ...] (eager: NaN first)"),
     # float16 / bfloat16 reductions and scans accumulate in the narrow type (eager accumulates in float32)
     # numerics
-    "norm-layer_norm_offset": xfail("layer_norm of 256 values 1000 + 0.3 * randn: 9.7e-4 from the float64 result "
-                                    "(eager 1.7e-4), 1.0e-3 from eager's"),
     "scan-logcumsumexp_neg_inf": xfail("logcumsumexp([-inf, -inf, 0, -inf, 100]) ends in inf (eager 100): exp(100) "
                                        "overflows, no max is subtracted"),
     # casts
