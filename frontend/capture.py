@@ -313,6 +313,31 @@ def _var_mean(x: torch.Tensor, dim=None, *, correction=None, keepdim=False):
     return var.to(x.dtype), mean.to(x.dtype)
 
 
+def _logaddexp(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """log(exp(a) + exp(b)) by eager's `_log_add_exp_helper`: the larger plus log1p of the
+    smaller's exp relative to it, NaN propagated, equal infinities returned as they are."""
+    hi, lo = torch.where(a > b, a, b), torch.where(a > b, b, a)
+    return torch.where((lo == hi) & torch.isinf(lo), a, hi + torch.log1p(torch.exp(lo - hi)))
+
+
+def _logcumsumexp(x: torch.Tensor, dim: int):
+    """logcumsumexp as a scan of eager's log-add-exp (`_logaddexp`), Hillis and Steele's: log2(n)
+    steps, each adding in the element `step` places before (-inf before the first), in f32 for
+    f16/bf16 as eager accumulates. torch-mlir 20261001 takes log(cumsum(exp(x))), which overflows
+    past exp(88) (logcumsumexp([-inf, -inf, 0, -inf, 100]) ended in inf, eager 100) and underflows
+    below exp(-103); a maximum subtracted once for the whole dim is not enough, as a prefix far
+    below it underflows all the same."""
+    if not x.is_floating_point() or x.numel() == 0:
+        return NotImplemented
+    scanned = x.to(torch.float32) if x.dtype in (torch.float16, torch.bfloat16) else x.clone()
+    dim, step = dim % max(x.dim(), 1), 1
+    while x.dim() and step < x.shape[dim]:  # after it, element i holds x[i - 2 * step + 1 .. i]
+        before = torch.nn.functional.pad(scanned.narrow(dim, 0, x.shape[dim] - step),
+                                         [0, 0] * (x.dim() - 1 - dim) + [step, 0], value=float("-inf"))
+        scanned, step = _logaddexp(before, scanned), 2 * step
+    return scanned.to(x.dtype)
+
+
 def _one_hot(index: torch.Tensor, num_classes: int = -1):
     """one_hot as rows of an identity matrix (an embedding lookup, whose indices are checked):
     torch-mlir 20261001 returned a zero row for a class out of range, where eager raises."""
@@ -591,6 +616,7 @@ def _decompositions() -> dict:
     table[torch.ops.aten.min.dim] = _extreme_along(torch.ops.aten.min.dim)
     table[torch.ops.aten.isclose.default] = _isclose
     table[torch.ops.aten.var_mean.correction] = _var_mean
+    table[torch.ops.aten.logcumsumexp.default] = _logcumsumexp
     table[torch.ops.aten.one_hot.default] = _one_hot
     table[torch.ops.aten._to_copy.default] = _to_copy
     for compare in (torch.ops.aten.lt.Scalar, torch.ops.aten.le.Scalar, torch.ops.aten.gt.Scalar,
