@@ -7,6 +7,7 @@ named by the IR level it produces (`fused`, ...), which is what `CompiledModule.
 
 from dataclasses import dataclass
 
+from ember.passes import cpu_model
 from ember.passes.registry import register_pipeline
 
 
@@ -21,11 +22,16 @@ class Stage:
 
     level: str
     pipeline: str
-    passes: tuple[str, ...]
+    passes: tuple  # pipeline text, or a function of the target machine's CpuModel that makes it
 
     @property
     def text(self) -> str:
-        return ",".join(self.passes)
+        """The stage's pipeline for this host."""
+        return ",".join(p(cpu_model.host()) if callable(p) else p for p in self.passes)
+
+
+def tile_and_vectorize(cpu: cpu_model.CpuModel) -> str:
+    return f"ember-tile-and-vectorize{{{cpu.options}}}"
 
 
 FUSE = Stage("fused", "ember-cpu-fuse", (
@@ -34,7 +40,12 @@ FUSE = Stage("fused", "ember-cpu-fuse", (
     "ember-safe-integer-division",  # a zero divisor is an error, not SIGFPE
     "ember-seal-buffer-islands",  # lowered tm_tensor loops, ready for One-Shot Bufferize
     "ember-fold-constants",  # weight-only work (transposes, batch-norm scales) happens once, here
-    "ember-conv-channels-inner",
+    # Producer-consumer chains of elementwise ops become one op (single-use producers only):
+    # one loop nest with no intermediate tensors, and an epilogue that reads its contraction once.
+    # Before the next pass: its reshape propagation would expand a flattened convolution again.
+    "linalg-fuse-elementwise-ops",
+    "ember-pointwise-conv-as-matmul",  # 1x1 convolutions over images of whole vectors: a matmul over H*W
+    "ember-conv-channels-inner",  # the other convolutions: output channels are the vector dim
     "ember-fold-constants",  # the filter transposes that ember-conv-channels-inner made
     nest("func.func", "linalg-generalize-named-ops"),
     "canonicalize",
@@ -51,7 +62,8 @@ FUSE = Stage("fused", "ember-cpu-fuse", (
 # Each group becomes register/cache tiles of vector ops; then plain ops again for bufferization;
 # disjoint tiles of large nests become scf.forall (run on the context's threads).
 VECTORIZE = Stage("vectorized", "ember-cpu-vectorize", (
-    "ember-tile-and-vectorize",
+    "ember-pad-to-copy",  # padded convolution inputs: a vectorized copy in place, not a runtime call
+    tile_and_vectorize,  # for the host's SIMD width and register count
     "ember-dissolve-groups",
     "canonicalize",
     "cse",
@@ -61,10 +73,15 @@ VECTORIZE = Stage("vectorized", "ember-cpu-vectorize", (
 BUFFERIZE = Stage("bufferized", "ember-cpu-bufferize", (
     "ember-distinct-results",  # one out-param per result: no value returned twice
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
+    # scf.for iter_args that only forward their buffer fold away, so that a result is its
+    # alloc again and the next pass hoists it to the caller's buffer instead of copying into it.
+    "canonicalize",
+    "cse",
     # Results become caller-allocated out-params: the runtime hands in its output buffers.
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
     nest("func.func", "buffer-hoisting"),
     "buffer-deallocation-pipeline",
+    "ember-vectorize-copies",  # strided copies (a padded input's interior): vector rows, not a runtime call
     "convert-bufferization-to-memref",
     "ember-entry-point",  # the ABI: (inputs, outputs, arena, threads) -> status
     "ember-runtime-checks",  # failed checks: an error status, not an abort

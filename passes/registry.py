@@ -37,6 +37,9 @@ _PASS_MODULES: dict[str, str] = {
     "ember-fuse-groups": "ember.passes.fuse_groups",
     "ember-dissolve-groups": "ember.passes.dissolve_groups",
     "ember-tile-and-vectorize": "ember.passes.tile_and_vectorize",
+    "ember-pad-to-copy": "ember.passes.pad_to_copy",
+    "ember-pointwise-conv-as-matmul": "ember.passes.pointwise_conv_as_matmul",
+    "ember-vectorize-copies": "ember.passes.vectorize_copies",
 }
 _PASSES: dict[str, type] = {}
 _PIPELINES: dict[str, "NamedPipeline"] = {}

@@ -3,9 +3,14 @@ to the host's SIMD width, with transform-dialect schedules built here in Python.
 
 Matches the `ember.fusion_group`s made by `ember-fuse-groups` (and linalg ops outside any group,
 as groups of one), all on tensors with static shapes, and produces `scf.for` loop nests over
-`vector` ops, still on tensors and still inside the groups:
+`vector` ops, still on tensors and still inside the groups. The machine comes in as options
+(`vector-bits`, `vector-registers`; the CPU target passes its host's, see `cpu_model`).
 - "contraction" groups (matmul, batch matmul, and convolutions whose indices are loop indices
-  or `oh * stride + kh * dilation` sums): the group's last op (the end of the epilogue) is
+  or `oh * stride + kh * dilation` sums): the columns are the innermost parallel loop along
+  which every input is read contiguously or not at all (a depthwise NCHW convolution's output
+  width, not its channels; the loops are interchanged to make it the last), the rows the
+  parallel loop that needs the fewest loads per reduction step (a depthwise convolution's
+  output rows share one weight). The group's last op (the end of the epilogue) is
   tiled by a register block of `tm` rows × `tn` columns (`tn` whole SIMD registers where the
   shape allows, else a power of two), column blocks outside row blocks; the epilogue, the
   contraction and its init are fused into that tile (`fuse_into_containing_op`, producer into
@@ -19,37 +24,35 @@ as groups of one), all on tensors with static shapes, and produces `scf.for` loo
   `vector-elements` elements (one register where the body has math that LLVM turns into libm
   calls), reductions whole, then vectorized. An op whose reductions alone are larger stays as
   it is (scalar loops later).
-A schedule that fails on an op leaves it tiled or untouched: slower, never wrong.
+A schedule that does not apply (dynamic extents, an empty loop, long reductions, a failed
+transform) leaves the op tiled or untouched: slower, never wrong; each refusal is logged to the
+`ember` logger with its reason and location, and the pass logs its counts (EMBER_LOG=info).
 """
 
-import functools
+import collections
+import logging
 
 from mlir import ir
 from mlir.dialects import tensor, vector
 from mlir.dialects.transform import interpreter
 from mlir.passmanager import PassManager
 
+from ember.passes.cpu_model import AVX512
 from ember.passes.dissolve_groups import fusion_groups
 from ember.passes.fuse_groups import kind_of
 from ember.passes.registry import EmberPass, register_pass
 from ember.passes.walk import constant_int, iterator_types, ops_named
 
 TAG = "ember.schedule"
+log = logging.getLogger("ember")
+_NOT_A_WINDOW = "a reduction that is no window (not pooling)"
 
 
-@functools.cache
-def host_vector_bits() -> int:
-    """The widest SIMD registers that this CPU offers (the JIT compiles for the host CPU)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((line.split() for line in f if line.startswith("flags")), [])
-    except OSError:
-        return 128
-    if "avx512f" in flags:
-        return 512
-    if "avx2" in flags:
-        return 256
-    return 128
+def _refuse(counts: collections.Counter, op: ir.Operation, schedule: str, why: str) -> None:
+    """A schedule that does not apply: logged (EMBER_LOG=info) and counted, never silent."""
+    counts[f"refused {schedule}"] += 1
+    log.info("ember-tile-and-vectorize: no %s schedule for %s at %s: %s", schedule, op.name, op.location, why)
+
 
 
 def _largest_divisor(n: int, limit: int) -> int:
@@ -143,6 +146,47 @@ def _is_window(op: ir.Operation) -> bool:
                     and _index_term(expr.lhs) and _index_term(expr.rhs)):
                 return False
     return True
+
+
+def _vector_loop(op: ir.Operation, parallel: list[int]) -> int:
+    """The parallel loop to vectorize: the innermost one along which every input is read
+    contiguously (the loop indexes its last dim, maybe strided or in a window sum) or not at
+    all (a broadcast). A depthwise NCHW convolution's channel loop is innermost but strided by
+    H*W in its input; its output width is contiguous. The output's own layout does not count:
+    the accumulator block is carried in registers and stored once per tile."""
+    maps = [ir.AffineMapAttr(m).value for m in op.attributes["indexing_maps"]][: len(op.operands) - len(op.results)]
+
+    def reads_well(loop: int) -> bool:
+        for amap in maps:
+            users = [i for i, e in enumerate(amap.results) if _uses_dim(e, loop)]
+            if users and users != [len(amap.results) - 1]:
+                return False
+        return True
+
+    return next((p for p in reversed(parallel) if reads_well(p)), parallel[-1])
+
+
+def _row_loop(op: ir.Operation, candidates: list[int], col: int, ranges: list[int]) -> int:
+    """The parallel loop whose rows make the register block: the one that needs the fewest
+    loads per reduction step. An input read along the row loop is loaded once per row (a
+    vector where it varies along the columns too, else a broadcast); one invariant along it is
+    loaded once for the whole block. A depthwise convolution's output rows share one weight,
+    its channels do not. Ties go to the innermost loop; unit loops make no rows."""
+    maps = [ir.AffineMapAttr(m).value for m in op.attributes["indexing_maps"]][: len(op.operands) - len(op.results)]
+
+    def per_row_loads(loop: int) -> int:
+        return sum(any(_uses_dim(e, loop) for e in amap.results) for amap in maps)
+
+    useful = [p for p in candidates if ranges[p] > 1] or candidates
+    return min(reversed(useful), key=per_row_loads)
+
+
+def _uses_dim(expr, dim: int) -> bool:
+    if isinstance(expr, ir.AffineDimExpr):
+        return expr.position == dim
+    if isinstance(expr, (ir.AffineAddExpr, ir.AffineMulExpr)):
+        return _uses_dim(expr.lhs, dim) or _uses_dim(expr.rhs, dim)
+    return False
 
 
 def _strides_to_slices(op: ir.Operation) -> None:
@@ -293,58 +337,82 @@ class TileAndVectorize(EmberPass):
     NAME = "ember-tile-and-vectorize"
     SUMMARY = "Tiles and vectorizes fusion groups with transform-dialect schedules (register-blocked matmul)"
 
-    vector_bits: int = 0  # 0: the host's widest SIMD registers
+    vector_bits: int = AVX512.vector_bits  # the target's SIMD width (the CPU target passes its host's: cpu_model)
+    vector_registers: int = AVX512.vector_registers  # and its vector register count
     vector_elements: int = 1024  # the most elements one tile of an elementwise/reduction op holds
     columns_outer: bool = True  # matmul/conv: loop over column blocks outside row blocks
-    accumulators: int = 16  # vector registers that hold a matmul/conv accumulator block (AVX-512)
 
     def run(self, op):
-        lanes = (self.vector_bits or host_vector_bits()) // 32
+        lanes = self.vector_bits // 32
+        counts = collections.Counter()
         # The schedules read loops and maps from `linalg.generic`s.
         PassManager.parse("builtin.module(func.func(linalg-generalize-named-ops))").run(op)
         for group in fusion_groups(op):
-            if group.attributes["kind"].value in ("contraction", "reduction") and self._contraction(group, lanes):
-                continue
+            if group.attributes["kind"].value in ("contraction", "reduction"):
+                refused = self._contraction(group, lanes)
+                if refused is None:
+                    counts["register-blocked"] += 1
+                    continue
+                if group.attributes["kind"].value == "contraction" or refused != _NOT_A_WINDOW:
+                    _refuse(counts, group, "register-blocked", refused)
             for linalg_op in _linalg_ops(group):
-                self._elementwise(group, linalg_op)
+                self._elementwise(group, linalg_op, counts)
         for func in _functions(op):  # ops outside any group
             for linalg_op in _linalg_ops(func):
-                self._elementwise(func, linalg_op)
+                self._elementwise(func, linalg_op, counts)
         for func in _functions(op):
             self._lower_vectors(func)
         _untag(op)
+        log.info("ember-tile-and-vectorize: %s", ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing")
 
-    def _contraction(self, group: ir.Operation, lanes: int) -> bool:
+    def _contraction(self, group: ir.Operation, lanes: int) -> str | None:
+        """Schedules a contraction group as a register-blocked microkernel; None where it did,
+        else why not (the group is then as it was, or tiled as far as the schedule got)."""
         members = _linalg_ops(group)
         roots = [m for m in members if kind_of(m) in ("contraction", "reduction")]
         if len(roots) != 1 or "indexing_maps" not in roots[0].attributes:
-            return False
+            return f"{len(roots)} contractions or reductions in one group"
         window = not _is_projected(roots[0])
         if window and not _is_window(roots[0]) or kind_of(roots[0]) == "reduction" and not window:
-            return False  # pooling (a window reduction) is scheduled like a convolution
+            return _NOT_A_WINDOW  # pooling (a window reduction) is scheduled like a convolution
         root, tail = roots[0], members[-1]
         ranges, iterators = _static_ranges(root), iterator_types(root)
-        if ranges is None or 0 in ranges:  # an empty loop (a zero-size contraction): nothing to tile
-            return False
+        if ranges is None:
+            return "dynamic extents"
+        if 0 in ranges:  # an empty loop (a zero-size contraction): nothing to tile
+            return "an empty loop"
         parallel = [i for i, it in enumerate(iterators) if it == "parallel"]
         out_map = ir.AffineMapAttr(list(root.attributes["indexing_maps"])[-1]).value
         if len(parallel) < 2 or len(root.results) != 1 or not out_map.is_projected_permutation:
-            return False
+            return "fewer than two parallel loops, several results, or a computed output index"
         # The register block: the root's innermost parallel loop is the vector (column) dim,
         # the one outside it the rows. The tail is tiled in its own loops: the root's own, or
         # (an epilogue) the output's dims, which the root's output map orders.
-        row_loop, col_loop = parallel[-2], parallel[-1]
+        col_loop = _vector_loop(root, parallel)
+        if col_loop != parallel[-1]:
+            # The vectorizer makes the iteration space's last dim the vector lanes: the column
+            # loop goes there (after the other parallel loops), or every step transposes.
+            order = [i for i in range(len(iterators)) if i != col_loop]
+            order.insert(order.index(parallel[-1]) + 1, col_loop)
+            schedule = _Schedule()
+            schedule.add(f"transform.structured.interchange {schedule.tag(root)} iterator_interchange = {order}"
+                         " : (!transform.any_op) -> !transform.any_op")
+            if not _apply(group, schedule):
+                return "the loop interchange failed"
+            _untag(group)
+            return self._contraction(group, lanes)
+        row_loop = _row_loop(root, [p for p in parallel if p != col_loop], col_loop, ranges)
         out_dims = [e.position for e in out_map.results]
         if tail == root:
             tail_loops, row, col = ranges, row_loop, col_loop
         else:
             tail_loops, row, col = [ranges[d] for d in out_dims], out_dims.index(row_loop), out_dims.index(col_loop)
-            if _static_ranges(tail) != tail_loops:
-                return False  # the epilogue must run over the contraction's result, element by element
+            if _static_ranges(tail) != tail_loops:  # it must run over the result, element by element
+                return "an epilogue over other loops than the contraction's result"
         rows, cols = ranges[row_loop], ranges[col_loop]
-        # About half the vector registers hold the accumulator block: 2 registers wide and as
-        # many rows as fit, or for a single row (a matrix-vector product) all of them wide.
-        registers = self.accumulators if lanes >= 16 else self.accumulators // 2  # AVX2 has 16, not 32
+        # Half the vector registers hold the accumulator block: 2 registers wide and as many
+        # rows as fit, or for a single row (a matrix-vector product) all of them wide.
+        registers = self.vector_registers // 2
         tn = _vector_tile(cols, (2 if rows > 1 else registers) * lanes, lanes)
         tm = _largest_divisor(rows, max(1, registers // -(-tn // lanes)))
         _allow_fma(root)
@@ -372,12 +440,12 @@ class TileAndVectorize(EmberPass):
             # epilogue operands lose their constant indices), which vectorizes.
             schedule.add(_FOLD_UNIT_DIMS.format(loops[-1]))
         if not _apply(group, schedule):
-            return False
+            return "the tiling and fusion schedule failed"
         _untag(group)
         _erase_dead(group)  # the originals of the ops fused into the tile loops
         for linalg_op in _linalg_ops_deep(group):
             if linalg_op.parent.operation == group:  # not tiled yet
-                self._elementwise(group, linalg_op)
+                self._elementwise(group, linalg_op, collections.Counter())
                 continue
             _strides_to_slices(linalg_op)
             self._vectorize(group, linalg_op)
@@ -389,26 +457,29 @@ class TileAndVectorize(EmberPass):
             contract = _Schedule()
             contract.add(_CONTRACT)
             _apply(group, contract)
-        return True
+        return None
 
-    def _elementwise(self, scope: ir.Operation, op: ir.Operation) -> None:
+    def _elementwise(self, scope: ir.Operation, op: ir.Operation, counts: collections.Counter) -> None:
         """Tiles one op down to vector-sized tiles and vectorizes them."""
         if "indexing_maps" not in op.attributes:
-            return
+            return _refuse(counts, op, "vector tiles", "an op without indexing maps")
         ranges = _static_ranges(op)
-        if ranges is None or 0 in ranges:  # empty: upstream's tiling asserts on a zero extent
-            return
+        if ranges is None:
+            return _refuse(counts, op, "vector tiles", "dynamic extents")
+        if 0 in ranges:  # empty: upstream's tiling asserts on a zero extent
+            return _refuse(counts, op, "vector tiles", "an empty loop")
         iterators = iterator_types(op)
         reduction_elements = 1
         for r, it in zip(ranges, iterators):
             if it == "reduction":
                 reduction_elements *= r
         if reduction_elements > self.vector_elements * 4:
-            return
+            return _refuse(counts, op, "vector tiles", f"reductions of {reduction_elements} elements (the most: "
+                           f"{self.vector_elements * 4}, 4x vector-elements)")
         # LLVM turns vector math it has no instruction for into one libm call per element, and
         # spills the steps of a long integer chain: a tile of one register keeps that code small.
         small = _calls_libm(op) or _long_integer_chain(op)
-        budget = (self.vector_bits or host_vector_bits()) // 32 if small else self.vector_elements
+        budget = self.vector_bits // 32 if small else self.vector_elements
         sizes, elements = [0] * len(ranges), reduction_elements
         for i in reversed(range(len(ranges))):
             if iterators[i] != "parallel":
@@ -416,7 +487,10 @@ class TileAndVectorize(EmberPass):
             sizes[i] = _largest_divisor(ranges[i], max(1, budget // elements))
             elements *= sizes[i]
         if not any(sizes):  # a reduction to one scalar: no loops to tile, vectorized whole
-            self._vectorize(scope, op)
+            if self._vectorize(scope, op):
+                counts["vector tiles"] += 1
+            else:
+                _refuse(counts, op, "vector tiles", "the vectorization failed (left scalar)")
             return
         schedule = _Schedule()
         _, loops = schedule.tile(schedule.tag(op), sizes)
@@ -428,15 +502,19 @@ class TileAndVectorize(EmberPass):
     ^bb0(%tile: !transform.any_op):
       transform.structured.vectorize %tile : !transform.any_op
     }}""")
-        _apply(scope, schedule)
+        if _apply(scope, schedule):
+            counts["vector tiles"] += 1
+        else:
+            _refuse(counts, op, "vector tiles", "the tiling or vectorization failed (left tiled or scalar)")
         _untag(scope)
 
-    def _vectorize(self, scope: ir.Operation, op: ir.Operation) -> None:
+    def _vectorize(self, scope: ir.Operation, op: ir.Operation) -> bool:
         schedule = _Schedule()
         handle = schedule.tag(op)
         schedule.add(f"transform.structured.vectorize {handle} : !transform.any_op")
-        _apply(scope, schedule)
+        done = _apply(scope, schedule)
         _untag(scope)
+        return done
 
     def _lower_vectors(self, func: ir.Operation) -> None:
         """Cleans up the vectorized IR, hoists accumulators out of reduction loops (innermost

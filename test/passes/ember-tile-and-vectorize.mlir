@@ -1,4 +1,5 @@
 // RUN: ember-opt %s --split-input-file --pass-pipeline='builtin.module(ember-tile-and-vectorize{vector-bits=512})' | FileCheck %s
+// RUN: env EMBER_LOG=info ember-opt %s --split-input-file --pass-pipeline='builtin.module(ember-tile-and-vectorize{vector-bits=512})' -o %t 2>&1 | FileCheck %s --check-prefix=LOG
 
 // A matmul + relu group becomes a register-blocked microkernel: 8x32 tiles of the output
 // (two 16-lane vectors per row), the relu fused into the tile, a reduction loop of rank-1
@@ -61,7 +62,11 @@ func.func @row_sum(%x: tensor<64x128xf32>) -> tensor<64xf32> {
 
 // -----
 
-// Dynamic shapes have no static tiles to vectorize: the matmul is left to the loop lowering.
+// Dynamic shapes have no static tiles to vectorize: the matmul is left to the loop lowering,
+// and the refusal is logged and counted.
+// LOG: no register-blocked schedule for ember.fusion_group at {{.*}}: dynamic extents
+// LOG: no vector tiles schedule for linalg.generic at {{.*}}: dynamic extents
+// LOG: ember-tile-and-vectorize: 1 refused register-blocked, 1 refused vector tiles
 // CHECK-LABEL: func.func @dynamic
 // CHECK-NOT: vector.
 // CHECK: linalg.generic {{.*}}"reduction"
@@ -153,4 +158,40 @@ func.func @short_integer_body(%x: tensor<4096xi64>) -> tensor<4096xi64> {
     linalg.yield %a2 : i64
   } -> tensor<4096xi64>
   return %r : tensor<4096xi64>
+}
+
+// -----
+
+// A depthwise NCHW convolution, loops (n, oh, ow, c, kh, kw) as torch-mlir writes them: the
+// channel loop is innermost but strided by H*W in the image, so the output width is the vector
+// dim (the loops interchanged to put it last); the rows are output rows, which share one weight:
+// each reduction step broadcasts one scalar and loads one image row per accumulator row.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: %[[ACC:.*]] = scf.for {{.*}} -> (vector<16x16xf32>)
+// CHECK: scf.for {{.*}} -> (vector<16x16xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<16x16xf32>, vector<16x16xf32>
+// CHECK: vector.broadcast %{{.*}} : f32 to vector<16x16xf32>
+// CHECK-NOT: vector.transpose
+// CHECK: arith.addf
+// CHECK: }) {kind = "contraction"}
+#dw_image = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 + d5)>
+#dw_filter = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4, d5)>
+#dw_out = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1, d2)>
+#dw_fill = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @depthwise(%x: tensor<1x32x18x18xf32>, %w: tensor<32x3x3xf32>) -> tensor<1x32x16x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x32x16x16xf32>
+  %g = "ember.fusion_group"() ({
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x32x16x16xf32>) -> tensor<1x32x16x16xf32>
+    %y = linalg.generic {indexing_maps = [#dw_image, #dw_filter, #dw_out],
+                         iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+        ins(%x, %w : tensor<1x32x18x18xf32>, tensor<32x3x3xf32>) outs(%f : tensor<1x32x16x16xf32>) {
+    ^bb0(%in: f32, %k: f32, %out: f32):
+      %m = arith.mulf %in, %k : f32
+      %a = arith.addf %out, %m : f32
+      linalg.yield %a : f32
+    } -> tensor<1x32x16x16xf32>
+    gpu.yield %y : tensor<1x32x16x16xf32>
+  }) {kind = "contraction"} : () -> tensor<1x32x16x16xf32>
+  return %g : tensor<1x32x16x16xf32>
 }
