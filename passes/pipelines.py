@@ -40,10 +40,7 @@ FUSE = Stage("fused", "ember-cpu-fuse", (
     "ember-safe-integer-division",  # a zero divisor is an error, not SIGFPE
     "ember-seal-buffer-islands",  # lowered tm_tensor loops, ready for One-Shot Bufferize
     "ember-fold-constants",  # weight-only work (transposes, batch-norm scales) happens once, here
-    # Producer-consumer chains of elementwise ops become one op (single-use producers only):
-    # one loop nest with no intermediate tensors, and an epilogue that reads its contraction once.
-    # Before the next pass: its reshape propagation would expand a flattened convolution again.
-    "linalg-fuse-elementwise-ops",
+    "ember-fuse-elementwise",  # elementwise chains as one op: one loop nest, no intermediate tensors
     "ember-pointwise-conv-as-matmul",  # 1x1 convolutions over images of whole vectors: a matmul over H*W
     "ember-conv-channels-inner",  # the other convolutions: output channels are the vector dim
     "ember-fold-constants",  # the filter transposes that ember-conv-channels-inner made

@@ -38,6 +38,7 @@ _PASS_MODULES: dict[str, str] = {
     "ember-dissolve-groups": "ember.passes.dissolve_groups",
     "ember-tile-and-vectorize": "ember.passes.tile_and_vectorize",
     "ember-pad-to-copy": "ember.passes.pad_to_copy",
+    "ember-fuse-elementwise": "ember.passes.fuse_elementwise",
     "ember-pointwise-conv-as-matmul": "ember.passes.pointwise_conv_as_matmul",
     "ember-vectorize-copies": "ember.passes.vectorize_copies",
 }

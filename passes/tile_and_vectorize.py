@@ -48,10 +48,15 @@ log = logging.getLogger("ember")
 _NOT_A_WINDOW = "a reduction that is no window (not pooling)"
 
 
-def _refuse(counts: collections.Counter, op: ir.Operation, schedule: str, why: str) -> None:
-    """A schedule that does not apply: logged (EMBER_LOG=info) and counted, never silent."""
+def _refuse(counts: collections.Counter, op: str, schedule: str, why: str) -> None:
+    """A schedule that does not apply: logged (EMBER_LOG=info) and counted, never silent. `op`
+    names the op and its location, taken before any transform ran (which may replace it)."""
     counts[f"refused {schedule}"] += 1
-    log.info("ember-tile-and-vectorize: no %s schedule for %s at %s: %s", schedule, op.name, op.location, why)
+    log.info("ember-tile-and-vectorize: no %s schedule for %s: %s", schedule, op, why)
+
+
+def _label(op: ir.Operation) -> str:
+    return f"{op.name} at {op.location}"
 
 
 
@@ -354,7 +359,7 @@ class TileAndVectorize(EmberPass):
                     counts["register-blocked"] += 1
                     continue
                 if group.attributes["kind"].value == "contraction" or refused != _NOT_A_WINDOW:
-                    _refuse(counts, group, "register-blocked", refused)
+                    _refuse(counts, _label(group), "register-blocked", refused)
             for linalg_op in _linalg_ops(group):
                 self._elementwise(group, linalg_op, counts)
         for func in _functions(op):  # ops outside any group
@@ -461,20 +466,21 @@ class TileAndVectorize(EmberPass):
 
     def _elementwise(self, scope: ir.Operation, op: ir.Operation, counts: collections.Counter) -> None:
         """Tiles one op down to vector-sized tiles and vectorizes them."""
+        label = _label(op)
         if "indexing_maps" not in op.attributes:
-            return _refuse(counts, op, "vector tiles", "an op without indexing maps")
+            return _refuse(counts, label, "vector tiles", "an op without indexing maps")
         ranges = _static_ranges(op)
         if ranges is None:
-            return _refuse(counts, op, "vector tiles", "dynamic extents")
+            return _refuse(counts, label, "vector tiles", "dynamic extents")
         if 0 in ranges:  # empty: upstream's tiling asserts on a zero extent
-            return _refuse(counts, op, "vector tiles", "an empty loop")
+            return _refuse(counts, label, "vector tiles", "an empty loop")
         iterators = iterator_types(op)
         reduction_elements = 1
         for r, it in zip(ranges, iterators):
             if it == "reduction":
                 reduction_elements *= r
         if reduction_elements > self.vector_elements * 4:
-            return _refuse(counts, op, "vector tiles", f"reductions of {reduction_elements} elements (the most: "
+            return _refuse(counts, label, "vector tiles", f"reductions of {reduction_elements} elements (the most: "
                            f"{self.vector_elements * 4}, 4x vector-elements)")
         # LLVM turns vector math it has no instruction for into one libm call per element, and
         # spills the steps of a long integer chain: a tile of one register keeps that code small.
@@ -490,7 +496,7 @@ class TileAndVectorize(EmberPass):
             if self._vectorize(scope, op):
                 counts["vector tiles"] += 1
             else:
-                _refuse(counts, op, "vector tiles", "the vectorization failed (left scalar)")
+                _refuse(counts, label, "vector tiles", "the vectorization failed (left scalar)")
             return
         schedule = _Schedule()
         _, loops = schedule.tile(schedule.tag(op), sizes)
@@ -505,7 +511,7 @@ class TileAndVectorize(EmberPass):
         if _apply(scope, schedule):
             counts["vector tiles"] += 1
         else:
-            _refuse(counts, op, "vector tiles", "the tiling or vectorization failed (left tiled or scalar)")
+            _refuse(counts, label, "vector tiles", "the tiling or vectorization failed (left tiled or scalar)")
         _untag(scope)
 
     def _vectorize(self, scope: ir.Operation, op: ir.Operation) -> bool:
@@ -541,6 +547,7 @@ class TileAndVectorize(EmberPass):
       transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
       transform.apply_patterns.vector.lower_outerproduct
       transform.apply_patterns.vector.lower_multi_reduction lowering_strategy = "innerreduction"
+      transform.apply_patterns.vector.lower_transpose lowering_strategy = "shuffle_1d"
       transform.apply_patterns.canonicalization
     } : !transform.any_op""")
         for schedule in (cleanup, self._hoisting, contract, self._hoisting, lower):

@@ -53,18 +53,23 @@ func.func @keepdim_squares(%x: tensor<2x1024xf32>, %init: tensor<2x1xf32>) -> te
 }
 
 // Left as they are: a short sum, a maximum, a prime extent, a body that reads the accumulator
-// twice, a long-K matmul (its partial sums would be larger than its operands).
+// twice, a long-K matmul (its partial sums would be larger than its operands), and a
+// matrix-vector product with a large matrix (a product of two inputs: its schedule's business).
 // CHECK-LABEL: func.func @left_alone
 // CHECK-NOT: tensor.expand_shape
 // CHECK-NOT: linalg.fill
-// CHECK-COUNT-5: linalg.generic
+// CHECK-COUNT-6: linalg.generic
 // CHECK-NOT: linalg.generic
 #mk = affine_map<(d0, d1, d2) -> (d0, d2)>
 #kn = affine_map<(d0, d1, d2) -> (d2, d1)>
 #mn = affine_map<(d0, d1, d2) -> (d0, d1)>
+#fk = affine_map<(d0, d1) -> (d0, d1)>
+#k = affine_map<(d0, d1) -> (d1)>
+#f = affine_map<(d0, d1) -> (d0)>
 func.func @left_alone(%short: tensor<64xf32>, %long: tensor<1024xf32>, %prime: tensor<1031xf32>, %init: tensor<f32>,
-                      %a: tensor<64x1024xf32>, %b: tensor<1024x64xf32>, %c: tensor<64x64xf32>)
-    -> (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<64x64xf32>) {
+                      %a: tensor<64x1024xf32>, %b: tensor<1024x64xf32>, %c: tensor<64x64xf32>,
+                      %w: tensor<64x1024xf32>, %y: tensor<64xf32>)
+    -> (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<64x64xf32>, tensor<64xf32>) {
   %0 = linalg.generic {indexing_maps = [#id, #scalar], iterator_types = ["reduction"]} ins(%short : tensor<64xf32>) outs(%init : tensor<f32>) {
   ^bb0(%in: f32, %out: f32):
     %s = arith.addf %in, %out : f32
@@ -92,5 +97,11 @@ func.func @left_alone(%short: tensor<64xf32>, %long: tensor<1024xf32>, %prime: t
     %s = arith.addf %p, %out : f32
     linalg.yield %s : f32
   } -> tensor<64x64xf32>
-  return %0, %1, %2, %3, %4 : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<64x64xf32>
+  %5 = linalg.generic {indexing_maps = [#fk, #k, #f], iterator_types = ["parallel", "reduction"]} ins(%w, %long : tensor<64x1024xf32>, tensor<1024xf32>) outs(%y : tensor<64xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %p = arith.mulf %in, %in_0 : f32
+    %s = arith.addf %p, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<64xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<64x64xf32>, tensor<64xf32>
 }
