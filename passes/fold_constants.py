@@ -97,6 +97,8 @@ def _constant_array(value: ir.Value) -> np.ndarray:
         raise _NotFoldable("not a constant")
     attr = owner.attributes["value"]
     if isinstance(attr, ir.DenseElementsAttr):
+        if str(ir.ShapedType(attr.type).element_type) not in _NUMPY_TYPES:
+            raise _NotFoldable(f"{ir.ShapedType(attr.type).element_type} elements")  # bf16: numpy has none
         return np.array(attr)
     if isinstance(attr, ir.FloatAttr):
         return np.array(attr.value, dtype=_numpy_type(attr.type))
