@@ -14,20 +14,14 @@ from mlir import ir
 from mlir.dialects import arith, linalg, tensor
 
 from ember.passes.registry import EmberPass, register_pass
-from ember.passes.walk import ops_named
-
-
-def _pair(op: ir.Operation, name: str) -> list[int]:
-    if name not in op.attributes:
-        return [1, 1]
-    return [int(v) for v in ir.DenseIntElementsAttr(op.attributes[name])]
+from ember.passes.walk import conv_pair, ops_named
 
 
 def _rewrite(conv: ir.Operation) -> None:
     image, filter_, init = conv.operands
     f, c, kh, kw = ir.RankedTensorType(filter_.type).shape
     element = ir.RankedTensorType(filter_.type).element_type
-    (sh, sw), (dh, dw) = _pair(conv, "strides"), _pair(conv, "dilations")
+    (sh, sw), (dh, dw) = conv_pair(conv, "strides"), conv_pair(conv, "dilations")
     d = [ir.AffineDimExpr.get(i) for i in range(7)]  # n, oh, ow, f, c, kh, kw
 
     def term(dim, step):

@@ -21,15 +21,9 @@ from mlir import ir
 from mlir.dialects import arith, linalg, tensor
 
 from ember.passes.registry import EmberPass, register_pass
-from ember.passes.walk import iterator_types, ops_named
+from ember.passes.walk import conv_pair, iterator_types, ops_named
 
 log = logging.getLogger("ember")
-
-
-def _pair(op: ir.Operation, name: str) -> list[int]:
-    if name not in op.attributes:
-        return [1, 1]
-    return [int(v) for v in ir.DenseIntElementsAttr(op.attributes[name])]
 
 
 def _collapse(value: ir.Value, groups: list[list[int]]) -> ir.Value:
@@ -58,13 +52,7 @@ def _transposed(matrix: ir.Value) -> ir.Value:
     shaped = ir.RankedTensorType(matrix.type)
     rows, cols = shaped.shape
     empty = tensor.EmptyOp([cols, rows], shaped.element_type)
-    transpose = linalg.TransposeOp([ir.RankedTensorType.get([cols, rows], shaped.element_type)], matrix, empty,
-                                   ir.DenseI64ArrayAttr.get([1, 0]))
-    block = transpose.regions[0].blocks.append(shaped.element_type, shaped.element_type,
-                                               arg_locs=[ir.Location.unknown()] * 2)
-    with ir.InsertionPoint(block):
-        linalg.YieldOp([block.arguments[0]])
-    return transpose.results[0]
+    return linalg.transpose(matrix, outs=[empty], permutation=[1, 0]).results[0]
 
 
 def _rewrite_conv(conv: ir.Operation, column_multiple: int) -> ir.Value | None:
@@ -74,7 +62,7 @@ def _rewrite_conv(conv: ir.Operation, column_multiple: int) -> ir.Value | None:
         return None
     n, c, h, w = image_type.shape
     f, _, kh, kw = filter_type.shape
-    if (kh, kw) != (1, 1) or _pair(conv, "strides") != [1, 1] or (h * w) % column_multiple:
+    if (kh, kw) != (1, 1) or conv_pair(conv, "strides") != [1, 1] or (h * w) % column_multiple:
         return None
     element = ir.RankedTensorType(init.type).element_type
     d = [ir.AffineDimExpr.get(i) for i in range(4)]  # n, f, p, c

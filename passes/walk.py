@@ -1,6 +1,7 @@
 """The IR helpers that ember's passes share, each once: the walk (collect ops first, rewrite
 after: rewriting while the walk is under way would invalidate it), constant matching, a linalg
-op's iterator types, the sum matcher, and the enclosing op within a block."""
+op's iterator types, the sum matcher, the enclosing op within a block, and a convolution's
+strides and dilations."""
 
 from typing import Callable
 
@@ -72,3 +73,10 @@ def ancestor_in(op: ir.Operation, block: ir.Block) -> ir.Operation | None:
             return op
         op = op.parent.operation
     return None
+
+
+def conv_pair(op: ir.Operation, name: str) -> list[int]:
+    """A convolution's `strides` or `dilations` as [h, w] ([1, 1] when absent)."""
+    if name not in op.attributes:
+        return [1, 1]
+    return [int(v) for v in ir.DenseIntElementsAttr(op.attributes[name])]
