@@ -216,7 +216,7 @@ class OpenVinoModule:
 def _build_ember(model, inputs, threads: int):
     import ember
 
-    return ember.compile(model, inputs, threads=threads)
+    return ember.compile(model, inputs, threads=threads, fallback="error")  # what ember compiles, whole
 
 
 def _build_ember_dynamo(model, inputs, threads: int):

@@ -5,6 +5,7 @@
     ember inspect model.ember [--stage llvm] [--svg graph.svg]
     ember export model.ember -o DIR [--name NAME]
     ember bench model.ember [--calls N]
+    ember coverage [--family F] [--dtype D]
     ember demo
 
 Errors exit with status 1 and the EmberError's message, without a traceback.
@@ -122,6 +123,19 @@ def _bench(args) -> None:
           f" ({args.threads} thread{'s' if args.threads > 1 else ''})")
 
 
+def _coverage(args) -> None:
+    import warnings
+
+    from ember import coverage
+
+    warnings.filterwarnings("ignore")  # the table says what fell back, case by case
+    selected = coverage.cases(args.family, args.dtype)
+    if not selected:
+        families = sorted({op.family for op in coverage.OPS})
+        raise EmberError(f"no coverage case has family {args.family!r} and dtype {args.dtype!r}; families: {', '.join(families)}")
+    coverage.table(selected, log=lambda line: print(line, flush=True))
+
+
 def _demo(args) -> None:
     from ember.demo import main as demo
 
@@ -157,10 +171,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--calls", type=int, default=1000)
     b.add_argument("--threads", type=int, default=1)
     commands.add_parser("demo", help="the seed MLP, eager vs compiled")
+    v = commands.add_parser("coverage", help="single ATen ops through ember: compiled / fell back / failed, and why")
+    v.add_argument("--family", help="only this family (unary, binary, reduce, index, conv, ...)")
+    v.add_argument("--dtype", help="only this dtype (float32, float16, bfloat16, int64, bool, ...)")
     return parser
 
 
-COMMANDS = {"compile": _compile, "run": _run, "inspect": _inspect, "export": _export, "bench": _bench, "demo": _demo}
+COMMANDS = {"compile": _compile, "run": _run, "inspect": _inspect, "export": _export, "bench": _bench, "demo": _demo,
+            "coverage": _coverage}
 
 
 def main(argv=None) -> int:

@@ -13,7 +13,7 @@ from mlir import ir
 
 from ember import isolation
 from ember.dialects import new_context
-from ember.errors import EmberError, LoweringError
+from ember.errors import CaptureError, EmberError, LoweringError
 from ember.frontend.capture import CapturedModel, capture
 from ember.frontend.capture import warm_up as capture_warm_up
 from ember.interrupts import deferred
@@ -89,7 +89,8 @@ def compile(
     opt_level: int = 3,
     isolate: bool | str | None = None,
     threads: int = 1,
-) -> CompiledModule:
+    fallback: str = "eager",
+):
     """Compiles `model` (an nn.Module or a function of tensors) for the shapes and dtypes of
     `example_inputs`, for `target` ("cpu"). `pipeline` replaces the target's stages with any
     pipeline text (ember and upstream passes, `ember-entry-point` among them) that ends in the
@@ -98,7 +99,29 @@ def compile(
     generation) in child processes, so that a native abort in torch-mlir/MLIR/LLVM raises
     IsolatedCrashError instead of killing this process (see ember.isolation). `threads` is how
     many cores a call runs on (OpenMP threads; 1, the default, runs on the calling thread only);
-    it is the module's setting, not the compiled code's: `compiled.threads = n` changes it."""
+    it is the module's setting, not the compiled code's: `compiled.threads = n` changes it.
+    `fallback`: where part of the model cannot be captured or lowered, "eager" (the default)
+    compiles the rest in segments and runs that part eagerly, with a FallbackWarning naming its
+    ops (an ember.partition.PartlyCompiled); "error" raises the CaptureError/LoweringError."""
+    if fallback not in ("eager", "error"):
+        raise EmberError(f"fallback must be 'eager' or 'error', got {fallback!r}")
+    options = dict(target=target, pipeline=pipeline, opt_level=opt_level, isolate=isolate, threads=threads)
+    try:
+        return _compile_whole(model, example_inputs, **options)
+    except (CaptureError, LoweringError) as e:
+        if fallback == "error":
+            raise
+        failure = e
+    from ember.partition import compile_in_parts
+
+    try:
+        return compile_in_parts(model, example_inputs, getattr(model, "__name__", type(model).__name__),
+                                functools.partial(_compile_whole, **options), failure)
+    except CaptureError:  # no graph to split (torch.export failed): the first error says why
+        raise failure from None
+
+
+def _compile_whole(model, example_inputs, *, target, pipeline, opt_level, isolate, threads) -> CompiledModule:
     threads = check_threads(threads)
     warm_up()
     compile_target = lookup_target(target)

@@ -18,7 +18,12 @@ class CaptureError(EmberError):
 
 
 class LoweringError(EmberError):
-    """A torch op could not be lowered to linalg; names the op and the user's source line."""
+    """A torch op could not be lowered to linalg; names the op and the user's source line.
+    `ops`: the names of the ops that failed (`aten._linalg_eigh`), where known."""
+
+    def __init__(self, message: str, ops: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.ops = tuple(ops)
 
 
 class PassError(EmberError):
@@ -60,6 +65,11 @@ class StaleWeightsError(EmberError):
 class ArtifactError(EmberError):
     """A saved `.ember` file cannot be loaded here: another format version, a truncated or
     corrupted file, or native code for CPU features this host lacks."""
+
+
+class FallbackWarning(UserWarning):
+    """Part of a model runs eagerly (`ember.compile(..., fallback="eager")`): the warning names
+    the ops and the user's source lines."""
 
 
 def runtime_error_class(kind: str) -> type[RuntimeCheckError]:

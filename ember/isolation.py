@@ -104,9 +104,9 @@ def _supervise(work, what: str, where, heard=lambda last: None):
             _forward_logs(sender)
             work(sender)
         except EmberError as e:
-            sender.send(("error", type(e).__name__, str(e), getattr(e, "reproducer", None)))
+            sender.send(("error", type(e).__name__, str(e), getattr(e, "reproducer", None), getattr(e, "ops", ())))
         except BaseException as e:  # a Python bug in a pass: an error for the parent, not a crash
-            sender.send(("error", "EmberError", f"{type(e).__name__}: {e}\n{traceback.format_exc()}", None))
+            sender.send(("error", "EmberError", f"{type(e).__name__}: {e}\n{traceback.format_exc()}", None, ()))
         finally:
             sender.close()
             os._exit(0)  # no atexit handlers, no torch teardown: they belong to the parent
@@ -231,8 +231,10 @@ def _child(module, steps, label, snapshot, trial_jit, jit_libs, opt_level, sende
     sender.send(("done", bytecode.getvalue(), snapshots))
 
 
-def _rebuild_error(kind: str, message: str, reproducer: str | None) -> EmberError:
+def _rebuild_error(kind: str, message: str, reproducer: str | None, ops: tuple = ()) -> EmberError:
     error = getattr(errors, kind, EmberError)(message)
+    if ops:
+        error.ops = tuple(ops)  # LoweringError's failed ops: ember.partition splits on them
     if reproducer is not None:
         error.reproducer = reproducer
     return error

@@ -652,8 +652,13 @@ def _export(module: torch.nn.Module, name: str, example_inputs: tuple):
         where = "".join(
             f"\n  at {frame}: {source_line(frame)}" for frame in user_frames_in_traceback(str(e))[-1:]
         )
+        hint = ""
+        if "data-dependent" in str(e):
+            hint = ("\n  Python control flow on a tensor's value leaves no graph to compile in parts:"
+                    " torch.compile(model, backend='ember') compiles the graphs around it, and"
+                    " torch.cond expresses a branch in the graph")
         raise CaptureError(
-            f"torch.export could not capture {name}: {type(e).__name__}: {first_line}{where}"
+            f"torch.export could not capture {name}: {type(e).__name__}: {first_line}{where}{hint}"
         ) from e
 
 
@@ -738,9 +743,11 @@ _TORCH_OP = re.compile(r"""(?:name = "|operation ')torch\.(aten\.[\w.]+|prim\.[\
 
 def _lowering_error(stage: str, diagnostics: list[tuple[str, str, list[str]]]) -> LoweringError:
     """Names the torch op that failed and the user's line it came from."""
-    lines = [f"{stage} failed (see the MLIR diagnostics below):"]
+    lines, ops = [f"{stage} failed (see the MLIR diagnostics below):"], []
     for location, message, notes in diagnostics:
         op = _TORCH_OP.search(message)
+        if op:
+            ops.append(op.group(1))
         frames = user_frames(location)
         summary = message.splitlines()[0]
         lines.append(f"  unsupported op {op.group(1)}: {summary}" if op else f"  error: {summary}")
@@ -748,7 +755,7 @@ def _lowering_error(stage: str, diagnostics: list[tuple[str, str, list[str]]]) -
             lines.append(f"    at {frames[0]}: {source_line(frames[0])}")
             lines.extend(f"    called from {f}" for f in frames[1:3])
         lines.extend(f"    note: {note}" for note in notes if not note.startswith("see current operation"))
-    return LoweringError("\n".join(lines))
+    return LoweringError("\n".join(lines), ops=tuple(dict.fromkeys(ops)))
 
 
 def _run_torch_mlir_pipeline(module, pipeline: str, stage: str) -> None:
@@ -778,6 +785,22 @@ def capture(model, example_inputs, isolated: bool = False) -> CapturedModel:
         # torch-mlir 20261001 trips a deprecation of pytree's LeafSpec inside torch; harmless.
         warnings.filterwarnings("ignore", message=".*LeafSpec.*", category=FutureWarning)
         return _capture(model, example_inputs, isolated)
+
+
+def export_graph(model, example_inputs) -> torch.fx.GraphModule:
+    """The model exported with ember's decompositions, as an FX graph that takes the model's
+    arguments and reads its weights as attributes (get_attr): what `ember.partition` splits."""
+    example_inputs = (example_inputs,) if isinstance(example_inputs, torch.Tensor) else tuple(example_inputs)
+    name = _model_name(model)
+    _check_example_inputs(name, _argument_names(model, len(example_inputs)), example_inputs)
+    if isinstance(model, torch.nn.Module):
+        module = model
+    else:
+        module = _FunctionModule(model)
+        torch.fx.proxy._register_stack_trace_anchor(model)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*LeafSpec.*", category=FutureWarning)
+        return _export(module, name, example_inputs).module(check_guards=False)
 
 
 def _capture(model, example_inputs, isolated: bool) -> CapturedModel:
@@ -831,6 +854,7 @@ def _capture(model, example_inputs, isolated: bool) -> CapturedModel:
 def _to_linalg(program, name: str) -> tuple[str, str]:
     """torch-mlir's import and lowering of the exported program: the torch backend IR (weights
     elided, for reading) and the linalg-on-tensors IR with every weight."""
+    _non_persistent_buffers_as_state(program)
     context = tm_ir.Context()
     torch_dialect.register_dialect(context)
     importer = FxImporter(context=context, hooks=DenseLiteralHooks())
@@ -846,6 +870,17 @@ def _to_linalg(program, name: str) -> tuple[str, str]:
     _run_torch_mlir_pipeline(torch_module, tm_tensor.LOWER_TO_LOOPS, f"Lowering the tm_tensor ops of {name} to loops")
     linalg_ir = torch_module.operation.get_asm(large_elements_limit=None, enable_debug_info=True)
     return torch_ir, linalg_ir
+
+
+def _non_persistent_buffers_as_state(program) -> None:
+    """Buffers registered with persistent=False (position ids, RoPE frequencies, causal masks)
+    are in the program's constants, not its state_dict, where torch-mlir 20261001's importer
+    looks for every buffer ("Could not find state mapping for buffer"): they are added there."""
+    state = program.state_dict
+    for spec in program.graph_signature.input_specs:
+        if (spec.kind == torch.export.graph_signature.InputKind.BUFFER and spec.persistent is False
+                and spec.target not in state):
+            state[spec.target] = program.constants[spec.target]
 
 
 def _save_program(program, name: str) -> str:

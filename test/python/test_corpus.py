@@ -237,7 +237,7 @@ def _check_bools(result, expected):
 
 @pytest.mark.parametrize("case", MATCH, ids=str)
 def test_compiles_and_matches_eager(case):
-    compiled = ember.compile(case.fn, case.args)
+    compiled = ember.compile(case.fn, case.args, fallback="error")
     result, expected = compiled(*case.args), case.fn(*case.args)
     _check_bools(result, expected)
     torch.testing.assert_close(result, expected, equal_nan=True)
@@ -246,7 +246,7 @@ def test_compiles_and_matches_eager(case):
 @pytest.mark.parametrize("case", CLEAR_ERRORS, ids=str)
 def test_clear_error_instead_of_a_module(case):
     with pytest.raises(case.error, match=case.match):
-        ember.compile(case.fn, case.args)
+        ember.compile(case.fn, case.args, fallback="error")
 
 
 def test_corpus_size():

@@ -146,7 +146,7 @@ def same_outcome(compiled, case, inputs):
 
 
 def check(case):
-    compiled = ember.compile(case.fn, tuple(_clone(case.args)))
+    compiled = ember.compile(case.fn, tuple(_clone(case.args)), fallback="error")
     for inputs in case.inputs():
         same_outcome(compiled, case, inputs)
 
@@ -878,7 +878,7 @@ def test_matches_eager(case):
 def test_refused_clearly(case):
     # refused: a clear EmberError at compile time (acceptable today), never a crash or a bare error
     with pytest.raises(ember.EmberError):
-        ember.compile(case.fn, tuple(_clone(case.args)))
+        ember.compile(case.fn, tuple(_clone(case.args)), fallback="error")
 
 
 def test_corpus_size():

@@ -102,3 +102,22 @@ def test_stages_are_inspectable():
     assert "llvm.func @ember_entry" in compiled.ir("llvm")
     with pytest.raises(ember.EmberError, match="no IR stage 'ptx'"):
         compiled.ir("ptx")
+
+
+def test_non_persistent_buffers():
+    """Position ids and causal masks registered with persistent=False (BERT, GPT-2, Llama's RoPE):
+    torch-mlir's importer found no state for them."""
+
+    class Positions(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("position_ids", torch.arange(8), persistent=False)
+            self.register_buffer("causal", torch.ones(8, 8, dtype=torch.bool).tril(), persistent=False)
+            self.embed = torch.nn.Embedding(8, 4)
+
+        def forward(self, x):
+            scores = (x @ x.mT).masked_fill(~self.causal, float("-inf")).softmax(-1)
+            return scores @ x + self.embed(self.position_ids)
+
+    model, x = Positions(), torch.randn(2, 8, 4)
+    torch.testing.assert_close(ember.compile(model, (x,), fallback="error")(x), model(x))

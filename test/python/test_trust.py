@@ -345,9 +345,14 @@ def test_python_constant_results(fn, tmp_path):
     assert_same_outcome(ember.load(tmp_path / "m.ember"), fn, x)
 
 
-def test_data_dependent_python_number_is_refused_by_name():
+def test_data_dependent_python_number_is_refused_by_name_or_run_eagerly():
+    fn = lambda x: (x + 1, x.sum().item())  # noqa: E731
     with pytest.raises(ember.CaptureError, match=r"result 1 .* SymFloat.*\.item\(\)"):
-        ember.compile(lambda x: (x + 1, x.sum().item()), (torch.randn(3),))
+        ember.compile(fn, (torch.randn(3),), fallback="error")
+    with pytest.warns(ember.errors.FallbackWarning, match="_local_scalar_dense"):
+        compiled = ember.compile(fn, (torch.randn(3),))
+    x = torch.randn(3)
+    assert_same_outcome(compiled, fn, x)
 
 
 # -- zero-size extents ---------------------------------------------------------------------------
@@ -385,7 +390,7 @@ def test_half_precision_sums_accumulate_in_f32(case, dtype):
 def test_complex_tensors_are_refused_by_name(fn, args, where):
     # were a PassError about an unrealized cast, or a LoweringError about math.absf
     with pytest.raises(ember.CaptureError, match=where):
-        ember.compile(fn, args)
+        ember.compile(fn, args, fallback="error")
 
 
 SCATTERS = {
