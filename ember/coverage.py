@@ -63,6 +63,20 @@ def _ts(*shapes, low=None, high=None):
     return make
 
 
+def _distinct(*shape):
+    """make(dtype, gen) of one tensor without ties (a permutation), so that sorts, top-k and
+    running extremes have one right index."""
+
+    def make(dtype, gen):
+        n = 1
+        for size in shape:
+            n *= size
+        values = torch.randperm(n, generator=gen) - n // 2
+        return ((values.float() / 4 if getattr(torch, dtype).is_floating_point else values).to(getattr(torch, dtype)).reshape(shape),)
+
+    return make
+
+
 def _with(make, *extra):
     """make's inputs followed by fixed extra tensors (indices, masks), made here."""
 
@@ -168,7 +182,7 @@ def _table() -> list[Op]:
             Op("index", "unique", lambda x: torch.unique(x.round()), _t(6, 5))]
 
     scat = _with(_t(6, 5), _index(6, 3, 5))
-    ops += [Op("scatter", "scatter", lambda x, i: x.scatter(0, i, torch.ones(3, 5)), scat, ("float32", "int64")),
+    ops += [Op("scatter", "scatter", lambda x, i: x.scatter(0, i, torch.ones_like(x[:3])), scat, ("float32", "int64")),
             Op("scatter", "scatter_add", lambda x, i: x.scatter_add(0, i, torch.ones(3, 5)), scat),
             Op("scatter", "scatter_reduce_sum", lambda x, i: x.scatter_reduce(0, i, torch.ones(3, 5), "sum"), scat),
             Op("scatter", "scatter_reduce_amax", lambda x, i: x.scatter_reduce(0, i, torch.full((3, 5), 0.5), "amax"), scat),
@@ -245,19 +259,19 @@ def _table() -> list[Op]:
             Op("matmul", "sdpa_causal", lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
                _ts((1, 2, 6, 8), (1, 2, 6, 8), (1, 2, 6, 8)))]
 
-    c = _t(4, 9)
+    c, d = _t(4, 9), _distinct(4, 9)
     ops += [Op("scan", "cumsum", lambda x: x.cumsum(1), c, ("float32", "float16", "int64")),
             Op("scan", "cumprod", lambda x: x.cumprod(-1), _t(4, 9, low=0.5, high=1.5)),
-            Op("scan", "cummax", lambda x: x.cummax(1), c),
-            Op("scan", "cummin", lambda x: x.cummin(0), c),
+            Op("scan", "cummax", lambda x: x.cummax(1), d),
+            Op("scan", "cummin", lambda x: x.cummin(0), d),
             Op("scan", "logcumsumexp", lambda x: x.logcumsumexp(1), c),
-            Op("sort", "sort", lambda x: x.sort(-1), c, ("float32", "int64")),
-            Op("sort", "sort_descending", lambda x: x.sort(0, descending=True), c),
-            Op("sort", "argsort", lambda x: x.argsort(1), c),
-            Op("sort", "topk", lambda x: x.topk(3, -1), c, ("float32", "int64")),
-            Op("sort", "topk_smallest", lambda x: x.topk(2, 0, largest=False), c),
-            Op("sort", "kthvalue", lambda x: x.kthvalue(2, 1), c),
-            Op("sort", "msort", torch.msort, c)]
+            Op("sort", "sort", lambda x: x.sort(-1), d, ("float32", "int64")),
+            Op("sort", "sort_descending", lambda x: x.sort(0, descending=True), d),
+            Op("sort", "argsort", lambda x: x.argsort(1), d),
+            Op("sort", "topk", lambda x: x.topk(3, -1), d, ("float32", "int64")),
+            Op("sort", "topk_smallest", lambda x: x.topk(2, 0, largest=False), d),
+            Op("sort", "kthvalue", lambda x: x.kthvalue(2, 1), d),
+            Op("sort", "msort", torch.msort, d)]
 
     for target in ("float16", "bfloat16", "int64", "int32", "uint8", "int8", "bool", "float64"):
         ops.append(Op("cast", f"float_to_{target}", lambda x, t=target: (x * 4).to(getattr(torch, t)), _t(4, 8)))

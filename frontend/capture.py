@@ -559,6 +559,17 @@ def _narrow_integer(replacement, previous):
     return decomposed
 
 
+def _integer_abs(x: torch.Tensor):
+    """Integer abs as where(x < 0, -x, x): torch-mlir 20261001 gives math.absi, which upstream's
+    convert-math-to-llvm lowers on scalars and 1-D vectors only, so that a vectorized tile failed
+    in convert-math-to-libm. -INT_MIN wraps to INT_MIN, as eager's abs gives; narrower integers
+    negate in int32 (torch-mlir's int8 neg saturated: abs(-128) gave 127) and wrap back."""
+    if x.is_floating_point() or x.dtype == torch.bool or x.is_complex():
+        return NotImplemented
+    wide = x.to(torch.int32) if _narrow(x) else x
+    return torch.where(wide < 0, -wide, wide).to(x.dtype)
+
+
 def _integer_power(previous):
     """Integer `x ** n` (n >= 0) by squaring: torch-mlir dies of SIGSEGV on integer pow. The
     products wrap in x's dtype as eager's do."""
@@ -632,6 +643,7 @@ def _decompositions() -> dict:
     for op, replacement in _NARROW_INTEGER_OPS.items():
         table[op] = _narrow_integer(replacement, table.get(op))
     table[torch.ops.aten.pow.Tensor_Scalar] = _integer_power(table.get(torch.ops.aten.pow.Tensor_Scalar))
+    table[torch.ops.aten.abs.default] = _integer_abs
     table[torch.ops.aten.maximum.default] = _maximum
     table[torch.ops.aten.minimum.default] = _minimum
     for clamp in (torch.ops.aten.clamp.default, torch.ops.aten.clamp.Tensor):
