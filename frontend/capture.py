@@ -25,6 +25,7 @@ from torch_mlir.passmanager import PassManager as TorchMlirPassManager
 
 from ember import isolation
 from ember.errors import CaptureError, LoweringError
+from ember.frontend.library_pytrees import register_result_types
 from ember.frontend.literals import DenseLiteralHooks
 from ember.frontend import tm_tensor
 from ember.frontend.random_ops import decompositions as random_decompositions
@@ -656,6 +657,7 @@ def _decompositions() -> dict:
 
 
 def _export(module: torch.nn.Module, name: str, example_inputs: tuple):
+    register_result_types(module.model if isinstance(module, _StateAsInputs) else module)
     try:
         program = torch.export.export(module, example_inputs, strict=False)
         return program.run_decompositions(_decompositions())
