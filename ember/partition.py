@@ -11,6 +11,9 @@ calls the segments. Eager runs:
 - ops that torch-mlir fails to lower: a segment whose compile names the op (LoweringError.ops)
   is split again without it, round by round, until every segment compiles or names no op
   (then it runs eagerly whole, and the warning says why).
+Control flow (torch.cond, torch.while_loop): Python takes the branch or the trip, and each of
+its graphs (both branches; the loop's condition and body) is compiled by ember, so the branch
+not taken never runs. Not yet structured control flow (scf.if/scf.while) inside one module.
 One FallbackWarning names the ops that run eagerly and the user's lines.
 """
 
@@ -23,7 +26,7 @@ from torch.fx.experimental.symbolic_shapes import free_unbacked_symbols
 from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 from torch.fx.passes.operator_support import OperatorSupportBase
 
-from ember.errors import EmberError, FallbackWarning, LoweringError
+from ember.errors import CaptureError, EmberError, FallbackWarning, LoweringError
 from ember.frontend.capture import export_graph
 from ember.frontend.source_locations import source_line, user_frames_in_traceback
 
@@ -52,6 +55,8 @@ class EmberSupport(OperatorSupportBase):
         if node.target is operator.getitem:  # follows its producer
             return self.why_not(node.args[0]) if isinstance(node.args[0], torch.fx.Node) else None
         target = node.target
+        if target in _BRANCHES:
+            return f"{target.__name__}: Python takes the branch or the trip; each of its graphs is compiled by ember"
         if not isinstance(target, torch._ops.OpOverload) or target.namespace not in ("aten", "prims"):
             return f"{_name(target)} is not an ATen op"
         if target.overloadpacket is torch.ops.aten.copy_:
@@ -95,8 +100,16 @@ def _bind_weights(parent: torch.fx.GraphModule, call: torch.fx.Node) -> None:
     segment.recompile()
 
 
+# Control flow: where its graphs are among the arguments, and which arguments they take.
+_BRANCHES = {
+    torch.ops.higher_order.cond: ((1, 2), lambda args: tuple(args[3])),
+    torch.ops.higher_order.while_loop: ((0, 1), lambda args: tuple(args[2]) + tuple(args[3])),
+}
+
+
 class _Recorder(torch.fx.Interpreter):
-    """Runs the partitioned graph eagerly once, keeping each segment's inputs: its example inputs."""
+    """Runs the partitioned graph eagerly once, keeping each segment's inputs and each control-flow
+    graph's (torch.cond's branches, while_loop's condition and body): their example inputs."""
 
     def __init__(self, module, segments):
         super().__init__(module)
@@ -106,6 +119,34 @@ class _Recorder(torch.fx.Interpreter):
         if target in self.segments:
             self.examples[target] = tuple(args)
         return super().call_module(target, args, kwargs)
+
+    def run_node(self, node):
+        if node.op == "call_function" and node.target in _BRANCHES:
+            positions, operands = _BRANCHES[node.target]
+            args = self.map_nodes_to_values(node.args, node)
+            for position in positions:
+                self.examples[node.args[position].target] = operands(args)
+        return super().run_node(node)
+
+
+def _compile_branches(parent, recorder, compile_segment) -> dict:
+    """Each graph of torch.cond and while_loop compiled by ember (in parts where it must be), in
+    place of the GraphModule that the node calls: the branch not taken does not run."""
+    compiled = {}
+    for node in parent.graph.nodes:
+        if not (node.op == "call_function" and node.target in _BRANCHES):
+            continue
+        for position in _BRANCHES[node.target][0]:
+            target = node.args[position].target
+            inputs = recorder.examples.get(target)
+            if target in compiled or inputs is None or not all(isinstance(t, torch.Tensor) for t in inputs):
+                continue
+            graph = parent.get_submodule(target)
+            try:
+                compiled[target] = compile_segment(graph, inputs)
+            except (CaptureError, LoweringError) as e:
+                compiled[target] = compile_in_parts(graph, inputs, target, compile_segment, e)
+    return compiled
 
 
 def _where(node: torch.fx.Node) -> str:
@@ -170,25 +211,33 @@ def compile_in_parts(model, example_inputs, name: str, compile_segment, first_er
             compiled_before[key] = segments[call.target] = compiled
         if not split_again:
             break
+    segments.update(_compile_branches(partitioned, recorder, compile_segment))
     for target, compiled in segments.items():
         partitioned.delete_submodule(target)
         setattr(partitioned, target, compiled)
     eager += [(_name(n.target), support.why_not(n), _where(n)) for n in partitioned.graph.nodes
-              if n.op == "call_function" and support.why_not(n) and n.target is not operator.getitem]
+              if n.op == "call_function" and support.why_not(n) and _shown(n)]
     _warn(name, eager)
     return PartlyCompiled(name, partitioned, segments, eager)
 
 
 def _segment_eager(segment: torch.fx.GraphModule, error: EmberError) -> list:
     reason = f"its segment failed: {type(error).__name__}: {str(error).splitlines()[0]}"
-    return [(_name(n.target), reason, _where(n)) for n in segment.graph.nodes if n.op == "call_function"]
+    return [(_name(n.target), reason, _where(n)) for n in segment.graph.nodes if n.op == "call_function" and _shown(n)]
+
+
+def _shown(node: torch.fx.Node) -> bool:
+    """Ops, not the Python arithmetic on sizes (operator.ge, sym_size) and the asserts that export
+    adds around data-dependent sizes: those run eagerly too, unnamed."""
+    target = node.target
+    if getattr(target, "__module__", None) in ("_operator", "operator") or target is operator.getitem:
+        return False
+    return not _name(target).startswith(("aten.sym_", "aten._assert", "sym_"))
 
 
 def _warn(name: str, eager: list) -> None:
-    # Ops, not the Python arithmetic on sizes and the asserts that export adds around them.
-    shown = [t for t in eager if "." in t[0] and not t[0].startswith(("aten.sym_", "aten._assert"))]
-    if not shown:
+    if not eager:
         return
-    lines = "\n".join(f"  {op}{where}: {why}" for op, why, where in dict.fromkeys(shown))
+    lines = "\n".join(f"  {op}{where}: {why}" for op, why, where in dict.fromkeys(eager))
     warnings.warn(f"ember.compile({name}): these ops run eagerly (fallback='eager'; fallback='error' raises"
                   f" instead):\n{lines}", FallbackWarning, stacklevel=4)

@@ -22,7 +22,8 @@ def user_frames_in_traceback(text: str) -> list[str]:
 
 
 def _own(frames: list[str]) -> list[str]:
-    return [f for f in frames if not f.startswith(_LIBRARY_DIRS) and "site-packages" not in f]
+    # <eval_with_key>, <string>: code that torch.fx or exec generated, not the user's file
+    return [f for f in frames if not f.startswith(_LIBRARY_DIRS) and "site-packages" not in f and not f.startswith("<")]
 
 
 def user_frames(location: str) -> list[str]:
