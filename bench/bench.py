@@ -213,10 +213,11 @@ class OpenVinoModule:
         return _unflatten([torch.from_numpy(a) for a in results.to_tuple()])
 
 
-def _build_ember(model, inputs, threads: int):
+def _build_ember(model, inputs, threads: int, partial: bool = False):
     import ember
 
-    return ember.compile(model, inputs, threads=threads, fallback="error")  # what ember compiles, whole
+    # What ember compiles whole, but for the workloads made to be compiled in parts.
+    return ember.compile(model, inputs, threads=threads, fallback="eager" if partial else "error")
 
 
 def _build_ember_dynamo(model, inputs, threads: int):
@@ -379,7 +380,7 @@ def _measure(workload: Workload, threads: int, backends: list[str], settings: Se
                 elif backend == "ember-dynamo":
                     fn = _build_ember_dynamo(model, inputs, threads)
                 else:
-                    fn = _build_ember(model, inputs, threads)
+                    fn = _build_ember(model, inputs, threads, workload.partial)
                 result.compile_s = time.perf_counter() - start
             result.compile_memory_mb = memory.mb
         except Exception as e:  # any backend may fail on any model: report it, keep going

@@ -157,6 +157,20 @@ def bert_base_encoder() -> nn.Module:
     return nn.Sequential(*[EncoderBlock(768, 12, 3072) for _ in range(12)])
 
 
+class Alternating(nn.Module):
+    """Convolutions that ember compiles between eager islands (erfinv, which torch-mlir does not
+    lower): ember runs it in parts, its OpenMP runtime (libiomp5) beside torch's."""
+
+    def __init__(self, channels: int = 64, blocks: int = 4):
+        super().__init__()
+        self.convs = nn.ModuleList(nn.Conv2d(channels, channels, 3, padding=1) for _ in range(blocks))
+
+    def forward(self, x):
+        for conv in self.convs:
+            x = torch.erfinv(torch.tanh(torch.relu(conv(x))) * 0.9)
+        return x
+
+
 def _add(x, y):
     return x + y
 
@@ -168,6 +182,7 @@ class Workload:
     note: str = ""
     slow: bool = False  # minutes per backend to compile or measure: left out by `--models fast`
     bound: str = "compute"  # "memory": reported as GB/s against copy bandwidth, not FLOP/s
+    partial: bool = False  # ember compiles it in parts (fallback="eager"): eager islands between segments
 
 
 def _seeded(make_model, *shapes):
@@ -204,6 +219,8 @@ WORKLOADS = {
             "BERT-base encoder: 12 layers, d 768, 12 heads, FFN 3072, seq 128",
             slow=True,
         ),
+        Workload("alternating-b1", _seeded(Alternating, (1, 64, 56, 56)),
+                 "4 x (conv 3x3 64ch compiled, erfinv eager), 1x64x56x56: ember in parts", partial=True),
         Workload("call-overhead", lambda: (_add, (torch.randn(4), torch.randn(4))), "x + y on 4 floats: call overhead"),
     ]
 }
