@@ -90,6 +90,7 @@ def compile(
     isolate: bool | str | None = None,
     threads: int = 1,
     fallback: str = "eager",
+    dynamic=None,
 ):
     """Compiles `model` (an nn.Module or a function of tensors) for the shapes and dtypes of
     `example_inputs`, for `target` ("cpu"). `pipeline` replaces the target's stages with any
@@ -103,6 +104,11 @@ def compile(
     `fallback`: where part of the model cannot be captured or lowered, "eager" (the default)
     compiles the rest in segments and runs that part eagerly, with a FallbackWarning naming its
     ops (an ember.partition.PartlyCompiled); "error" raises the CaptureError/LoweringError."""
+    if dynamic is not None:
+        raise EmberError(
+            f"ember.compile(dynamic={dynamic!r}): dynamic shapes are not supported yet; ember compiles the example"
+            " inputs' shapes, and a call with other sizes raises InputValueError. torch.compile(model,"
+            " backend='ember') compiles once per set of sizes that Dynamo meets")
     if fallback not in ("eager", "error"):
         raise EmberError(f"fallback must be 'eager' or 'error', got {fallback!r}")
     options = dict(target=target, pipeline=pipeline, opt_level=opt_level, isolate=isolate, threads=threads)
