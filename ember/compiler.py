@@ -122,7 +122,7 @@ def compile(
 
     try:
         return compile_in_parts(model, example_inputs, getattr(model, "__name__", type(model).__name__),
-                                functools.partial(_compile_whole, **options), failure)
+                                functools.partial(_compile_whole, **options), failure, _CAPTURE_LOCK)
     except CaptureError:  # no graph to split (torch.export failed): the first error says why
         raise failure from None
 

@@ -17,7 +17,7 @@ not taken never runs. Not yet structured control flow (scf.if/scf.while) inside 
 One FallbackWarning names the ops that run eagerly and the user's lines.
 """
 
-import logging
+import contextlib
 import operator
 import warnings
 
@@ -30,7 +30,6 @@ from ember.errors import CaptureError, EmberError, FallbackWarning, LoweringErro
 from ember.frontend.capture import export_graph
 from ember.frontend.source_locations import source_line, user_frames_in_traceback
 
-_LOG = logging.getLogger("ember")
 _ROUNDS = 8  # splits after lowering failures; each names at least one new op
 
 
@@ -129,7 +128,7 @@ class _Recorder(torch.fx.Interpreter):
         return super().run_node(node)
 
 
-def _compile_branches(parent, recorder, compile_segment) -> dict:
+def _compile_branches(parent, recorder, compile_segment, export_lock) -> dict:
     """Each graph of torch.cond and while_loop compiled by ember (in parts where it must be), in
     place of the GraphModule that the node calls: the branch not taken does not run."""
     compiled = {}
@@ -145,7 +144,7 @@ def _compile_branches(parent, recorder, compile_segment) -> dict:
             try:
                 compiled[target] = compile_segment(graph, inputs)
             except (CaptureError, LoweringError) as e:
-                compiled[target] = compile_in_parts(graph, inputs, target, compile_segment, e)
+                compiled[target] = compile_in_parts(graph, inputs, target, compile_segment, e, export_lock)
     return compiled
 
 
@@ -177,13 +176,16 @@ class PartlyCompiled:
         return f"<ember.PartlyCompiled {self.name}: {len(self.segments)} compiled segments, {len(self.eager)} eager ops>"
 
 
-def compile_in_parts(model, example_inputs, name: str, compile_segment, first_error: EmberError) -> PartlyCompiled:
+def compile_in_parts(model, example_inputs, name: str, compile_segment, first_error: EmberError,
+                     export_lock=contextlib.nullcontext()) -> PartlyCompiled:
     """`model` as compiled segments and eager islands. `compile_segment(module, inputs)` compiles
-    one segment (`ember.compile` with fallback="error"); `first_error` is why the whole failed."""
+    one segment (`ember.compile` with fallback="error"); `first_error` is why the whole failed;
+    `export_lock` is held around torch.export, which is not thread-safe."""
     refused = set(getattr(first_error, "ops", ()))
     compiled_before = {}  # (segment code, input shapes) -> CompiledModule, across rounds
     for _ in range(_ROUNDS):
-        graph = export_graph(model, example_inputs)
+        with export_lock:
+            graph = export_graph(model, example_inputs)
         support = EmberSupport(refused)
         partitioned = CapabilityBasedPartitioner(graph, support, allows_single_node_partition=True).partition_and_fuse()
         calls = [n for n in partitioned.graph.nodes if n.op == "call_module" and n.target.startswith("fused_")]
@@ -211,7 +213,7 @@ def compile_in_parts(model, example_inputs, name: str, compile_segment, first_er
             compiled_before[key] = segments[call.target] = compiled
         if not split_again:
             break
-    segments.update(_compile_branches(partitioned, recorder, compile_segment))
+    segments.update(_compile_branches(partitioned, recorder, compile_segment, export_lock))
     for target, compiled in segments.items():
         partitioned.delete_submodule(target)
         setattr(partitioned, target, compiled)
