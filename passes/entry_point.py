@@ -13,7 +13,8 @@ produces
   places buffers in it and records the bytes it needs as `ember.arena_size` on the function, so
   the code keeps no state of its own and two contexts may run it at once;
 - the thread count is the context's too: when the body has parallel loops, the entry first
-  calls `omp_set_num_threads(%threads)` (an OpenMP setting of the calling thread only);
+  calls `ompc_set_num_threads(%threads)` (an OpenMP setting of the calling thread only; see
+  SET_THREADS);
 - the result is a status code: a stack slot marked `ember.status` starts at 0, runtime checks
   store an error code into it (see `ember.errors` in the runtime), and every return yields it.
 
@@ -32,6 +33,11 @@ ARENA = "ember.arena"
 THREADS = "ember.threads"
 STATUS = "ember.status"
 _PARALLEL_LOOPS = {"scf.forall", "scf.parallel", "omp.parallel"}
+# libiomp5's own name for omp_set_num_threads. In a process with torch, `omp_set_num_threads`
+# resolves to torch's libgomp, loaded first: the setting never reached the runtime that runs
+# ember's parallel loops (which then ran on every core at threads=1, and none more at 2), and it
+# changed torch's own thread count on the calling thread. libgomp has no `ompc_` entry points.
+SET_THREADS = "ompc_set_num_threads"
 
 
 def entry_function(module_op: ir.Operation, name: str):
@@ -103,13 +109,13 @@ class EntryPoint(EmberPass):
                 memref.StoreOp(arith.ConstantOp(i32, 0).result, status.result, [])
                 parallel = bool(collect_ops(function.operation, lambda o: o.name in _PARALLEL_LOOPS))
                 if parallel:
-                    func.CallOp([], "omp_set_num_threads", [threads])
+                    func.CallOp([], SET_THREADS, [threads])
             for ret in collect_ops(function.operation, lambda o: o.name == "func.return"):
                 with ir.InsertionPoint(ret), ret.location:
                     func.ReturnOp([memref.LoadOp(status.result, []).result])
                 ret.erase()
         if parallel:
-            self._declare_omp_set_num_threads(op, location)
+            self._declare_set_threads(op, location)
 
     def _find(self, module_op):
         if self.entry or entry_function(module_op, "main") is not None:
@@ -145,9 +151,9 @@ class EntryPoint(EmberPass):
             raise PassFailure()
 
     @staticmethod
-    def _declare_omp_set_num_threads(module_op, location) -> None:
-        if entry_function(module_op, "omp_set_num_threads") is not None:
+    def _declare_set_threads(module_op, location) -> None:
+        if entry_function(module_op, SET_THREADS) is not None:
             return
         with location, ir.InsertionPoint.at_block_begin(module_op.regions[0].blocks[0]):
-            declaration = func.FuncOp("omp_set_num_threads", ([ir.IntegerType.get_signless(32)], []))
+            declaration = func.FuncOp(SET_THREADS, ([ir.IntegerType.get_signless(32)], []))
             declaration.attributes["sym_visibility"] = ir.StringAttr.get("private")

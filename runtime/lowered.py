@@ -7,7 +7,7 @@ from mlir import ir
 
 from ember.errors import EmberError
 from ember.passes.caller_seed import SEED_GLOBAL, SEEDED
-from ember.passes.entry_point import ENTRY
+from ember.passes.entry_point import ENTRY, SET_THREADS
 from ember.runtime.native import Abi
 
 
@@ -24,7 +24,7 @@ def abi_of(module: ir.Module) -> Abi:
     return Abi(
         entry=entry["sym_name"].value,
         arena_size=entry["ember.arena_size"].value if "ember.arena_size" in entry else 0,
-        uses_openmp=any(f.attributes["sym_name"].value == "omp_set_num_threads" for f in functions),
+        uses_openmp=any(f.attributes["sym_name"].value == SET_THREADS for f in functions),
         errors=errors,
         seeded=SEEDED in entry,
     )

@@ -10,7 +10,7 @@
 // CHECK:         %[[STATUS:.*]] = memref.alloca() {ember.status} : memref<i32>
 // CHECK:         %[[ZERO:.*]] = arith.constant 0 : i32
 // CHECK:         memref.store %[[ZERO]], %[[STATUS]][] : memref<i32>
-// CHECK-NOT:     omp_set_num_threads
+// CHECK-NOT:     ompc_set_num_threads
 // CHECK:         memref.copy %[[IN]], %[[OUT]]
 // CHECK:         %[[CODE:.*]] = memref.load %[[STATUS]][] : memref<i32>
 // CHECK:         return %[[CODE]] : i32
@@ -23,10 +23,10 @@ func.func @main(%in: memref<4xf32>, %out: memref<4xf32>) {
 
 // Parallel loops run on the context's thread count: the entry sets it first. Helper functions
 // are left alone.
-// CHECK: func.func private @omp_set_num_threads(i32)
+// CHECK: func.func private @ompc_set_num_threads(i32)
 // CHECK-LABEL: func.func @ember_entry(
 // CHECK-SAME:      %[[THREADS:[^:]*]]: i32 {ember.threads}) -> i32
-// CHECK:         call @omp_set_num_threads(%[[THREADS]]) : (i32) -> ()
+// CHECK:         call @ompc_set_num_threads(%[[THREADS]]) : (i32) -> ()
 // CHECK:         scf.forall
 // CHECK-LABEL: func.func private @helper() {
 // CHECK-NEXT:    return

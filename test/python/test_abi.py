@@ -70,7 +70,7 @@ def test_thread_count_is_the_contexts_not_the_codes():
     x = torch.randn(64, 1024)
     compiled = ember.compile(model, (x,))  # threads=1
     assert compiled.artifact.abi.uses_openmp  # large nests are parallel loops in any case
-    assert "llvm.call @omp_set_num_threads" in compiled.ir("llvm")
+    assert "llvm.call @ompc_set_num_threads" in compiled.ir("llvm")
     expected = model(x)
     for threads in (1, 2, 1):
         compiled.threads = threads

@@ -37,3 +37,26 @@ def test_freeing_a_threaded_module_leaves_the_others_working():
     del first
     gc.collect()
     torch.testing.assert_close(second(x), model(x))
+
+
+def test_the_thread_count_reaches_embers_runtime_and_leaves_torchs_alone():
+    # The entry called omp_set_num_threads, which torch's libgomp (loaded first) answered: ember's
+    # libiomp5 ran every parallel loop on all cores, at threads=1 too, and torch's own thread
+    # count on the calling thread became the model's.
+    import ctypes
+    import importlib.metadata
+
+    model = nn.Sequential(nn.Linear(1024, 1024), nn.ReLU()).eval()
+    x = torch.randn(64, 1024)
+    compiled = ember.compile(model, (x,), threads=1)
+    iomp = ctypes.CDLL(str(next(f.locate() for f in importlib.metadata.files("intel-openmp") if f.name == "libiomp5.so")))
+    previous = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        for threads in (1, 2):
+            compiled.threads = threads
+            torch.testing.assert_close(compiled(x), model(x))
+            assert iomp.omp_get_max_threads() == threads  # the calling thread's setting in ember's runtime
+            assert torch.get_num_threads() == 3  # and torch's, untouched
+    finally:
+        torch.set_num_threads(previous)
