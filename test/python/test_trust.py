@@ -481,3 +481,14 @@ def test_decomposition_table_is_ember_s_own_copy():
     for _ in range(3):  # and compiles keep working
         compiled = ember.compile(lambda x: x // 3, (torch.tensor([7, -7]),))
     assert_same_outcome(compiled, lambda x: x // 3, torch.tensor([7, -7]))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_tanh_from_exp_and_a_series_matches_eager(dtype):
+    # math.tanh became a libm call per element (77x slower than eager); its replacement must keep
+    # eager's values near 0 (the series), past 9 (exactly 1), at the branch point and the specials
+    x = torch.cat([torch.randn(3000) * 3, torch.logspace(-8, 1.7, 500), -torch.logspace(-8, 1.7, 500),
+                   torch.tensor([0.0, -0.0, 0.4999, 0.5, 0.5001, float("inf"), -float("inf"), float("nan"), 60.0])]).to(dtype)
+    got = ember.compile(torch.tanh, (x,), fallback="error")(x)
+    torch.testing.assert_close(got, torch.tanh(x), equal_nan=True)
+    assert torch.equal(torch.signbit(got[-9:-7]), torch.tensor([False, True]))  # tanh(-0.0) is -0.0
