@@ -60,3 +60,14 @@ def test_the_table_spans_the_families():
             "matmul", "scan", "sort", "cast"} <= {c.op.family for c in CASES}
     assert {"float32", "float16", "bfloat16", "int64", "bool"} <= {c.dtype for c in CASES}
     assert set(REFUSED) | set(WRONG) <= {str(c) for c in CASES}
+
+
+def test_coverage_command(capsys):
+    from ember.cli import main
+
+    assert main(["coverage", "--family", "sort", "--dtype", "int64"]) == 0
+    out = capsys.readouterr().out
+    assert "sort-topk-int64" in out and "compiled" in out
+    assert "2 cases, 2 ops: 2 compiled, 0 fell back, 0 failed, 0 eager raises" in out
+    assert main(["coverage", "--family", "nosuch"]) == 1
+    assert "no coverage case has family 'nosuch'" in capsys.readouterr().err
