@@ -14,7 +14,7 @@ from mlir import ir
 from ember import isolation
 from ember.dialects import new_context
 from ember.errors import CaptureError, EmberError, LoweringError
-from ember.frontend.capture import CapturedModel, capture
+from ember.frontend.capture import CapturedModel, capture, model_name
 from ember.frontend.capture import warm_up as capture_warm_up
 from ember.interrupts import deferred
 from ember.passes.kernel_table import kernel_table
@@ -121,7 +121,7 @@ def compile(
     from ember.partition import compile_in_parts
 
     try:
-        return compile_in_parts(model, example_inputs, getattr(model, "__name__", type(model).__name__),
+        return compile_in_parts(model, example_inputs, model_name(model),
                                 functools.partial(_compile_whole, **options), failure, _CAPTURE_LOCK)
     except CaptureError:  # no graph to split (torch.export failed): the first error says why
         raise failure from None

@@ -6,6 +6,8 @@ or neither (`failed`, with why: an error, or a result that differs from eager's)
 test/python/test_coverage.py compiles every case with fallback="error" against eager.
 """
 
+import math
+import warnings
 import zlib
 from dataclasses import dataclass, field
 from typing import Callable
@@ -36,16 +38,6 @@ class Case:
         return f"{self.op.family}-{self.op.name}-{self.dtype}"
 
 
-def _t(*shape, low=None, high=None):
-    """make(dtype, gen) of one tensor: normal floats (uniform in [low, high) if given), integers
-    in [-8, 8) (or [low, high)), bools."""
-
-    def make(dtype, gen):
-        return (_tensor(shape, dtype, gen, low, high),)
-
-    return make
-
-
 def _tensor(shape, dtype, gen, low=None, high=None):
     dtype = getattr(torch, dtype)
     if dtype == torch.bool:
@@ -57,10 +49,18 @@ def _tensor(shape, dtype, gen, low=None, high=None):
 
 
 def _ts(*shapes, low=None, high=None):
+    """make(dtype, gen) of tensors of these shapes: normal floats (uniform in [low, high) if
+    given), integers in [-8, 8) (or [low, high)), bools."""
+
     def make(dtype, gen):
         return tuple(_tensor(s, dtype, gen, low, high) for s in shapes)
 
     return make
+
+
+def _t(*shape, low=None, high=None):
+    """make(dtype, gen) of one tensor (see _ts)."""
+    return _ts(shape, low=low, high=high)
 
 
 def _distinct(*shape):
@@ -68,9 +68,7 @@ def _distinct(*shape):
     running extremes have one right index."""
 
     def make(dtype, gen):
-        n = 1
-        for size in shape:
-            n *= size
+        n = math.prod(shape)
         values = torch.randperm(n, generator=gen) - n // 2
         return ((values.float() / 4 if getattr(torch, dtype).is_floating_point else values).to(getattr(torch, dtype)).reshape(shape),)
 
@@ -327,8 +325,6 @@ def outcome(case: Case) -> tuple[str, str]:
     except EmberError as e:
         why = f"{type(e).__name__}: {_first_line(e)}"
         try:
-            import warnings
-
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 compiled = ember.compile(case.op.fn, case.inputs)

@@ -92,16 +92,15 @@ class DynamoGraph:
         for slot, weight in zip(self.weight_slots, weights):
             if args[slot] is not weight:  # a Parameter assigned anew: compile for the new one
                 return self._recompile(args)
-        inputs = [args[i] for i in self.input_slots]
         try:
-            return self.compiled(*inputs)
+            return self.compiled(*[args[i] for i in self.input_slots])
         except StaleWeightsError:  # changed in place (an optimizer step, load_state_dict)
             return self._recompile(args)
 
     def _recompile(self, args):
         _LOG.info("ember backend: a parameter or buffer changed; compiling %s again", self.compiled.name)
         self.compiled = self._compile(list(args))
-        return self.compiled(*[args[i] for i in self.input_slots])
+        return self(*args)
 
 
 class PerSize:

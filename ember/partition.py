@@ -181,6 +181,7 @@ def compile_in_parts(model, example_inputs, name: str, compile_segment, first_er
     """`model` as compiled segments and eager islands. `compile_segment(module, inputs)` compiles
     one segment (`ember.compile` with fallback="error"); `first_error` is why the whole failed;
     `export_lock` is held around torch.export, which is not thread-safe."""
+    example_inputs = (example_inputs,) if isinstance(example_inputs, torch.Tensor) else tuple(example_inputs)
     refused = set(getattr(first_error, "ops", ()))
     compiled_before = {}  # (segment code, input shapes) -> CompiledModule, across rounds
     for _ in range(_ROUNDS):
@@ -193,7 +194,7 @@ def compile_in_parts(model, example_inputs, name: str, compile_segment, first_er
             _bind_weights(partitioned, call)
         partitioned.recompile()
         recorder = _Recorder(partitioned, {c.target for c in calls})
-        recorder.run(*(example_inputs if isinstance(example_inputs, (tuple, list)) else (example_inputs,)))
+        recorder.run(*example_inputs)
         segments, eager, split_again = {}, [], False
         for call in calls:
             segment, inputs = partitioned.get_submodule(call.target), recorder.examples[call.target]
@@ -217,8 +218,8 @@ def compile_in_parts(model, example_inputs, name: str, compile_segment, first_er
     for target, compiled in segments.items():
         partitioned.delete_submodule(target)
         setattr(partitioned, target, compiled)
-    eager += [(_name(n.target), support.why_not(n), _where(n)) for n in partitioned.graph.nodes
-              if n.op == "call_function" and support.why_not(n) and _shown(n)]
+    eager += [(_name(n.target), why, _where(n)) for n in partitioned.graph.nodes
+              if n.op == "call_function" and _shown(n) and (why := support.why_not(n))]
     _warn(name, eager)
     return PartlyCompiled(name, partitioned, segments, eager)
 

@@ -107,7 +107,7 @@ def _argument_names(model, count: int) -> list[str]:
     return [params[i] if i < len(params) else f"arg{i}" for i in range(count)]
 
 
-def _model_name(model) -> str:
+def model_name(model) -> str:
     if isinstance(model, torch.nn.Module):
         return type(model).__name__
     return getattr(model, "__name__", type(model).__name__)
@@ -833,7 +833,7 @@ def export_graph(model, example_inputs) -> torch.fx.GraphModule:
     """The model exported with ember's decompositions, as an FX graph that takes the model's
     arguments and reads its weights as attributes (get_attr): what `ember.partition` splits."""
     example_inputs = (example_inputs,) if isinstance(example_inputs, torch.Tensor) else tuple(example_inputs)
-    name = _model_name(model)
+    name = model_name(model)
     _check_example_inputs(name, _argument_names(model, len(example_inputs)), example_inputs)
     if isinstance(model, torch.nn.Module):
         module = model
@@ -851,7 +851,7 @@ def _capture(model, example_inputs, isolated: bool) -> CapturedModel:
     if isinstance(example_inputs, torch.Tensor):
         example_inputs = (example_inputs,)
     example_inputs = tuple(example_inputs)
-    name = _model_name(model)
+    name = model_name(model)
     arg_names = _argument_names(model, len(example_inputs))
     _check_example_inputs(name, arg_names, example_inputs)
 
