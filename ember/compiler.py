@@ -103,15 +103,16 @@ def compile(
     it is the module's setting, not the compiled code's: `compiled.threads = n` changes it.
     `fallback`: where part of the model cannot be captured or lowered, "eager" (the default)
     compiles the rest in segments and runs that part eagerly, with a FallbackWarning naming its
-    ops (an ember.partition.PartlyCompiled); "error" raises the CaptureError/LoweringError."""
-    if dynamic is not None:
-        raise EmberError(
-            f"ember.compile(dynamic={dynamic!r}): dynamic shapes are not supported yet; ember compiles the example"
-            " inputs' shapes, and a call with other sizes raises InputValueError. torch.compile(model,"
-            " backend='ember') compiles once per set of sizes that Dynamo meets")
+    ops (an ember.partition.PartlyCompiled); "error" raises the CaptureError/LoweringError.
+    `dynamic` names the dims that vary, by input and axis: `{"x": {0: "batch"}}` (dims that share a
+    name are one dim) or torch.export.Dim objects for a range (`Dim("batch", min=1, max=64)`). One
+    compiled module then serves every size in the range; a call outside it raises
+    InputValueError. A dynamic model is compiled whole (fallback does not apply)."""
     if fallback not in ("eager", "error"):
         raise EmberError(f"fallback must be 'eager' or 'error', got {fallback!r}")
     options = dict(target=target, pipeline=pipeline, opt_level=opt_level, isolate=isolate, threads=threads)
+    if dynamic is not None:
+        return _compile_whole(model, example_inputs, dynamic=dynamic, **options)
     try:
         return _compile_whole(model, example_inputs, **options)
     except (CaptureError, LoweringError) as e:
@@ -127,13 +128,14 @@ def compile(
         raise failure from None
 
 
-def _compile_whole(model, example_inputs, *, target, pipeline, opt_level, isolate, threads) -> CompiledModule:
+def _compile_whole(model, example_inputs, *, target, pipeline, opt_level, isolate, threads,
+                   dynamic=None) -> CompiledModule:
     threads = check_threads(threads)
     warm_up()
     compile_target = lookup_target(target)
     mode = isolation.isolation_mode(isolate)
     with _CAPTURE_LOCK:
-        captured = capture(model, example_inputs, isolated=mode != "off")
+        captured = capture(model, example_inputs, isolated=mode != "off", dynamic=dynamic)
         weights = _weights(model, captured.signature.state)
     options, made_by = {"opt_level": opt_level, "pipeline": pipeline}, versions()
     entry = cache.key(captured.linalg_ir, captured.signature, target, options, made_by) if cache.enabled() else None

@@ -27,7 +27,7 @@ from ember import isolation
 from ember.errors import CaptureError, LoweringError
 from ember.frontend.library_pytrees import register_result_types
 from ember.frontend.literals import DenseLiteralHooks
-from ember.frontend import tm_tensor
+from ember.frontend import dynamic_dims, tm_tensor
 from ember.frontend.random_ops import decompositions as random_decompositions
 from ember.frontend.source_locations import source_line, user_frames, user_frames_in_traceback
 from ember.passes.pass_manager import reproducer_dir
@@ -684,10 +684,10 @@ def _decompositions() -> dict:
     return table
 
 
-def _export(module: torch.nn.Module, name: str, example_inputs: tuple):
+def _export(module: torch.nn.Module, name: str, example_inputs: tuple, dynamic_shapes=None):
     register_result_types(module.model if isinstance(module, _StateAsInputs) else module)
     try:
-        program = torch.export.export(module, example_inputs, strict=False)
+        program = torch.export.export(module, example_inputs, dynamic_shapes=dynamic_shapes, strict=False)
         return program.run_decompositions(_decompositions())
     except Exception as e:  # torch.export raises many types; all mean "cannot capture"
         first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
@@ -731,8 +731,9 @@ def _take_constant_results(name: str, program, n_mutated: int) -> tuple[tuple[in
     return tuple(constants)
 
 
-def _result_specs(program) -> list[TensorSpec]:
-    """The graph's outputs: the new values of mutated inputs first, then the model's results."""
+def _result_specs(program, dim_names: dict) -> list[TensorSpec]:
+    """The graph's outputs: the new values of mutated inputs first, then the model's results;
+    a size of dynamic dims is an expression of their names (`dim_names`: export's symbols)."""
     output_node = next(n for n in program.graph.nodes if n.op == "output")
     specs = []
     for i, value in enumerate(pytree.tree_leaves(output_node.args[0])):
@@ -743,13 +744,14 @@ def _result_specs(program) -> list[TensorSpec]:
                 " tensor values (as .item() gives); ember compiles results that are tensors or"
                 " constants: return the tensor instead"
             )
-        if not all(isinstance(size, int) for size in fake.shape):
+        shape = tuple(dynamic_dims.size_expression(size, dim_names) for size in fake.shape)
+        if None in shape:
             raise CaptureError(
                 f"result {i} of the model has the data-dependent shape {list(fake.shape)} (its size"
                 " depends on the input's values, as with nonzero or bincount); ember compiles"
                 " models whose result shapes follow from the input shapes"
             )
-        specs.append(TensorSpec(f"result{i}", tuple(fake.shape), dtype_name(fake.dtype)))
+        specs.append(TensorSpec(f"result{i}", shape, dtype_name(fake.dtype)))
     return specs
 
 
@@ -819,14 +821,15 @@ def warm_up() -> None:
     program.run_decompositions(_decompositions())
 
 
-def capture(model, example_inputs, isolated: bool = False) -> CapturedModel:
-    """Exports `model` at the shapes of `example_inputs` and lowers it to linalg-on-tensors;
+def capture(model, example_inputs, isolated: bool = False, dynamic=None) -> CapturedModel:
+    """Exports `model` at the shapes of `example_inputs` (the dims named in `dynamic` at every
+    size of their range: see ember.frontend.dynamic_dims) and lowers it to linalg-on-tensors;
     `isolated`: torch-mlir's import and lowering (native code that can abort) run in a forked
     child, so that a crash there raises IsolatedCrashError instead of killing this process."""
     with warnings.catch_warnings():
         # torch-mlir 20261001 trips a deprecation of pytree's LeafSpec inside torch; harmless.
         warnings.filterwarnings("ignore", message=".*LeafSpec.*", category=FutureWarning)
-        return _capture(model, example_inputs, isolated)
+        return _capture(model, example_inputs, isolated, dynamic)
 
 
 def export_graph(model, example_inputs) -> torch.fx.GraphModule:
@@ -845,7 +848,7 @@ def export_graph(model, example_inputs) -> torch.fx.GraphModule:
         return _export(module, name, example_inputs).module(check_guards=False)
 
 
-def _capture(model, example_inputs, isolated: bool) -> CapturedModel:
+def _capture(model, example_inputs, isolated: bool, dynamic) -> CapturedModel:
     if not (isinstance(model, torch.nn.Module) or callable(model)):
         raise CaptureError(f"ember.compile expects an nn.Module or a function, got {type(model).__name__}")
     if isinstance(example_inputs, torch.Tensor):
@@ -854,6 +857,8 @@ def _capture(model, example_inputs, isolated: bool) -> CapturedModel:
     name = model_name(model)
     arg_names = _argument_names(model, len(example_inputs))
     _check_example_inputs(name, arg_names, example_inputs)
+    dims = dynamic_dims.parse(dynamic, arg_names, example_inputs) if dynamic is not None else None
+    n_user = len(example_inputs)
 
     if isinstance(model, torch.nn.Module):
         module = model
@@ -862,26 +867,45 @@ def _capture(model, example_inputs, isolated: bool) -> CapturedModel:
         # torch.export records only frames of `forward` methods and registered anchors in
         # node stack traces; anchoring the function makes errors point at the user's lines.
         torch.fx.proxy._register_stack_trace_anchor(model)
-    program = _export(module, name, example_inputs)
+    if dims is not None:
+        example_inputs = dims.export_examples(example_inputs)
+
+    def export() -> object:
+        shapes = dims.export_shapes(len(example_inputs)) if dims is not None else None
+        if shapes is not None and isinstance(module, (_FunctionModule, _StateAsInputs)):
+            shapes = (shapes,)  # their forward(*args) takes the inputs as one tuple
+        return _export(module, name, example_inputs, shapes)
+
+    program = export()
     state = tuple(sorted(set(program.graph_signature.buffers_to_mutate.values())))
     if state:
         buffers = dict(module.named_buffers())
         module = _StateAsInputs(module, state)
         example_inputs += tuple(buffers[n].clone() for n in state)  # not the buffers: export rejects aliases
         arg_names += state
-        program = _export(module, name, example_inputs)
+        program = export()
+    dim_names, dim_specs = {}, ()
+    if dims is not None:
+        user_inputs = [n for n in program.graph.nodes if n.op == "placeholder"
+                       and n.name in program.graph_signature.user_inputs]
+        dim_names, dim_specs = dynamic_dims.symbol_names(program, dims, user_inputs[:n_user])
+    input_shapes = [list(t.shape) for t in example_inputs]
+    for (position, axis), dim in (dims.axes.items() if dims is not None else ()):
+        input_shapes[position][axis] = dim
     _refuse_complex(name, program)
     mutated = _mutated_inputs(name, program, arg_names)
     out_spec = program.call_spec.out_spec
     constants = _take_constant_results(name, program, len(mutated))
     signature = Signature(
         name,
-        tuple(TensorSpec(n, tuple(t.shape), dtype_name(t.dtype)) for n, t in zip(arg_names, example_inputs)),
-        tuple(_result_specs(program)[len(mutated):]),
+        tuple(TensorSpec(n, tuple(shape), dtype_name(t.dtype))
+              for n, shape, t in zip(arg_names, input_shapes, example_inputs)),
+        tuple(_result_specs(program, dim_names)[len(mutated):]),
         None if out_spec.is_leaf() else out_spec,
         mutated,
         state,
         constants,
+        dim_specs,
     )
 
     lowering = functools.partial(_to_linalg, program, name)
@@ -905,6 +929,7 @@ def _to_linalg(program, name: str) -> tuple[str, str]:
     except Exception as e:  # the importer raises NotImplementedError, KeyError, ... on gaps
         raise CaptureError(f"torch-mlir could not import {name}: {type(e).__name__}: {e}") from e
     torch_module = importer.module
+    _assume_strict_symbolic_shapes(torch_module)
     _run_torch_mlir_pipeline(torch_module, TORCH_BACKEND_PIPELINE, f"Lowering {name} to the torch backend")
     torch_ir = torch_module.operation.get_asm(large_elements_limit=16, enable_debug_info=False)
     _run_torch_mlir_pipeline(torch_module, LINALG_PIPELINE, f"Lowering {name} from torch to linalg")
@@ -912,6 +937,18 @@ def _to_linalg(program, name: str) -> tuple[str, str]:
     _run_torch_mlir_pipeline(torch_module, tm_tensor.LOWER_TO_LOOPS, f"Lowering the tm_tensor ops of {name} to loops")
     linalg_ir = torch_module.operation.get_asm(large_elements_limit=None, enable_debug_info=True)
     return torch_ir, linalg_ir
+
+
+def _assume_strict_symbolic_shapes(torch_module) -> None:
+    """Marks the functions as torch-mlir's `import_program` does and `import_frozen_program`
+    does not: an exported graph's dynamic dims broadcast only where its shapes say so (export
+    traces a dim of size 0 or 1 as neither). Without the mark, torch-mlir lowers each
+    elementwise op over a dynamic dim to a gather that picks index 0 when that dim is 1 at
+    run time, which no schedule vectorizes."""
+    with torch_module.context:
+        for op in torch_module.body.operations:
+            if op.operation.name == "func.func":
+                op.attributes["torch.assume_strict_symbolic_shapes"] = tm_ir.UnitAttr.get()
 
 
 def _non_persistent_buffers_as_state(program) -> None:

@@ -290,6 +290,8 @@ class FoldConstants(EmberPass):
 
     def _try_fold(self, op) -> None:
         try:
+            if not all(ir.RankedTensorType(r.type).has_static_shape for r in op.results):
+                return  # a constant broadcast to a dynamic dim has no constant value
             inputs = [_constant_array(v) for v in _constant_inputs(op)]
             size = sum(math.prod(ir.RankedTensorType(r.type).shape) for r in op.results)
             if size > self.max_growth * max(1, sum(a.size for a in inputs)):

@@ -5,7 +5,8 @@ another all-parallel `linalg.generic` (the consumer), as inputs through one map,
 result through a permutation map, neither body reads `linalg.index`, and the producer's body
 does not read its output; produces one generic over the consumer's loops that reads the
 consumer's other inputs and the producer's inputs (their maps composed through the producer's
-output map) and computes the producer's body, then the consumer's. Repeats until no pair is
+output map) and computes the producer's body, then the consumer's. With `weight-copies`, a
+producer that copies a constant also fuses into a consumer with reductions. Repeats until no pair is
 left. A batch-norm + ReLU6 chain (sub, mul, mul, add, compare, select, compare, select, with
 i1 masks between them) becomes one op: one loop nest, no intermediate tensors, and an epilogue
 that ember-fuse-groups fuses into its convolution (it reads the convolution's result once).
@@ -39,13 +40,27 @@ def _compose(outer: ir.AffineMap, inner: ir.AffineMap) -> ir.AffineMap:
     return ir.AffineMap.get(inner.n_dims, 0, [e.compose(inner) for e in outer.results])
 
 
-def _fusable(producer: ir.Operation) -> ir.Operation | None:
+def _copies_weight(op: ir.Operation) -> bool:
+    """Whether the body only yields its one input, which is a constant: a weight broadcast or
+    transposed (torch's matmul of a 3-D input by a weight broadcasts the weight to the batch)."""
+    block = op.regions[0].blocks[0]
+    body = list(block.operations)
+    if len(op.operands) != 2 or len(body) != 1 or body[0].operands[0] != block.arguments[0]:
+        return False
+    source = op.operands[0].owner
+    return not isinstance(source, ir.Block) and source.name == "arith.constant"
+
+
+def _fusable(producer: ir.Operation, weight_copies: bool = False) -> ir.Operation | None:
     """The consumer `producer` fuses into, or None."""
     if not _elementwise(producer) or len(producer.results) != 1:
         return None
     uses = list(producer.results[0].uses)
     consumer = uses[0].owner if uses else None
-    if consumer is None or any(use.owner != consumer for use in uses) or not _elementwise(consumer.operation):
+    if consumer is None or any(use.owner != consumer for use in uses):
+        return None
+    if not _elementwise(consumer.operation) and not (
+            weight_copies and consumer.name == "linalg.generic" and _copies_weight(producer)):
         return None
     if any(use.operand_number >= len(consumer.operands) - len(consumer.results) for use in uses):
         return None  # read as an output
@@ -114,6 +129,12 @@ class FuseElementwise(EmberPass):
     NAME = "ember-fuse-elementwise"
     SUMMARY = "Merges single-use chains of elementwise linalg.generic ops into one op"
 
+    # Also fuses a generic that copies a weight (a broadcast or transpose of a constant) into
+    # any consumer, reductions included: the consumer reads the weight itself, through the
+    # composed map, instead of a copy made on every call (a [64, 192] weight broadcast to
+    # [16, 64, 192] for a batch matmul copied 196 KB per call).
+    weight_copies: bool = False
+
     def run(self, op):
         # Rounds over the generics as they were at the round's start, each fused at most once
         # per round; a chain of n ops takes about log n rounds. An op erased in a round is never
@@ -127,7 +148,7 @@ class FuseElementwise(EmberPass):
             for i, producer in enumerate(generics):
                 if erased[i]:
                     continue
-                consumer = _fusable(producer)
+                consumer = _fusable(producer, self.weight_copies)
                 if consumer is None or _ROUND not in consumer.attributes:
                     continue
                 j = ir.IntegerAttr(consumer.attributes[_ROUND]).value

@@ -15,8 +15,9 @@ Produces an `scf.forall` with the tensor as `shared_outs`: a single loop's inser
 `tensor.parallel_insert_slice`; for a nest, each iteration extracts its own slab, the inner loops
 carry the slab (their slices shifted to offset 0 along that dimension), and the slab is the
 parallel insert. Loops inside a converted loop stay sequential, and so do loops inside a
-sequential loop (they would be dispatched on every trip) and nests with less than `min-work`
-element-iterations (output elements times the trip counts of the loops inside).
+sequential loop (they would be dispatched on every trip), nests with less than `min-work`
+element-iterations (output elements times the trip counts of the loops inside), and nests over
+tensors of dynamic shape (their work is known only at run time).
 
 After bufferization `scf-forall-to-parallel` and `convert-scf-to-openmp` share the iterations
 out among OpenMP threads.
@@ -178,8 +179,12 @@ def _nest_to_forall(chain: list, insert, extracts: list, dim: int, dynamic_index
 
 def _work(chain: list) -> int:
     """A rough count of a nest's work: the elements of the tensor it computes times the trip
-    counts of the loops inside its innermost tile loop (a contraction's reduction, a window)."""
-    work = math.prod(ir.RankedTensorType(chain[0].results[0].type).shape)
+    counts of the loops inside its innermost tile loop (a contraction's reduction, a window);
+    0 for a tensor of dynamic shape, whose work is unknown here (such nests stay sequential)."""
+    result = ir.RankedTensorType(chain[0].results[0].type)
+    if not result.has_static_shape:
+        return 0
+    work = math.prod(result.shape)
 
     def count(op):
         nonlocal work

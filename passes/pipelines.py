@@ -45,6 +45,7 @@ FUSE = Stage("fused", "ember-cpu-fuse", (
     "ember-conv-channels-inner",  # the other convolutions: output channels are the vector dim
     "ember-fold-constants",  # the filter transposes that ember-conv-channels-inner made
     nest("func.func", "linalg-generalize-named-ops"),
+    "ember-fuse-elementwise{weight-copies=1}",  # weights broadcast to a batch matmul: read, not copied
     "canonicalize",
     "ember-bool-to-byte",  # no i1 memref may reach finalize-memref-to-llvm (it aborts)
     "ember-erase-dead-results",
@@ -75,7 +76,7 @@ BUFFERIZE = Stage("bufferized", "ember-cpu-bufferize", (
     "canonicalize",
     "cse",
     # Results become caller-allocated out-params: the runtime hands in its output buffers.
-    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
+    "buffer-results-to-out-params{hoist-static-allocs hoist-dynamic-allocs modify-public-functions}",
     nest("func.func", "buffer-hoisting"),
     "buffer-deallocation-pipeline",
     "ember-vectorize-copies",  # strided copies (a padded input's interior): vector rows, not a runtime call

@@ -93,20 +93,30 @@ def _vector_tile(n: int, limit: int, lanes: int) -> int:
     return max(whole) if whole else max(d for d in divisors if d & (d - 1) == 0)
 
 
-def _static_ranges(op: ir.Operation) -> list[int] | None:
-    """The loop ranges of a linalg op with static shapes (from its operands' shapes)."""
+DYNAMIC = -1  # a loop range known only at run time (a `?` extent)
+
+
+def _loop_ranges(op: ir.Operation) -> list[int] | None:
+    """The loop ranges of a linalg op, read from its operands' shapes: DYNAMIC where the extent
+    is `?`; None where a loop indexes no operand dim directly."""
     maps = [ir.AffineMapAttr(m).value for m in op.attributes["indexing_maps"]]
     ranges: list[int | None] = [None] * maps[0].n_dims
     for value, amap in zip(op.operands, maps):
         if not isinstance(value.type, ir.ShapedType):
             continue
         shaped = ir.ShapedType(value.type)
-        if not shaped.has_static_shape:
-            return None
-        for expr, size in zip(amap.results, shaped.shape):
+        for i, expr in enumerate(amap.results):
             if isinstance(expr, ir.AffineDimExpr):
-                ranges[expr.position] = size
+                size = DYNAMIC if shaped.is_dynamic_dim(i) else shaped.get_dim_size(i)
+                if ranges[expr.position] in (None, DYNAMIC):
+                    ranges[expr.position] = size
     return None if None in ranges else ranges
+
+
+def _static_ranges(op: ir.Operation) -> list[int] | None:
+    """The loop ranges of a linalg op with static shapes (from its operands' shapes)."""
+    ranges = _loop_ranges(op)
+    return None if ranges is None or DYNAMIC in ranges else ranges
 
 
 def _is_projected(op: ir.Operation) -> bool:
@@ -117,6 +127,12 @@ _FOLD_UNIT_DIMS = """transform.apply_patterns to {} {{
       transform.apply_patterns.linalg.fold_unit_extent_dims_via_slices
       transform.apply_patterns.canonicalization
     }} : !transform.any_op"""
+
+
+_CANONICALIZE = """transform.apply_patterns to %root {
+      transform.apply_patterns.linalg.tiling_canonicalization
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op"""
 
 
 _CONTRACT = """transform.apply_patterns to %root {
@@ -182,7 +198,7 @@ def _row_loop(op: ir.Operation, candidates: list[int], col: int, ranges: list[in
     def per_row_loads(loop: int) -> int:
         return sum(any(_uses_dim(e, loop) for e in amap.results) for amap in maps)
 
-    useful = [p for p in candidates if ranges[p] > 1] or candidates
+    useful = [p for p in candidates if ranges[p] > 1 or ranges[p] == DYNAMIC] or candidates
     return min(reversed(useful), key=per_row_loads)
 
 
@@ -309,6 +325,26 @@ class _Schedule:
                  " : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)")
         return fused
 
+    def find(self, handle: str, scope: str) -> str:
+        """The op tagged like `handle` (a handle of `tag`) inside `scope`: after a transform
+        that clones ops (peeling), each copy of a loop holds its own."""
+        self.count += 1
+        name = f"%found{self.count}"
+        number = handle.removeprefix("%op")
+        self.add(f"{name} = transform.structured.match attributes{{{TAG} = {number}}} in {scope}"
+                 " : (!transform.any_op) -> !transform.any_op")
+        return name
+
+    def peel(self, loop: str) -> tuple[str, str]:
+        """Peels the `scf.for` `loop` into a loop over whole steps and one partial iteration:
+        returns (main, rest)."""
+        self.count += 1
+        n = self.count
+        self.add(f'%for{n} = transform.cast {loop} : !transform.any_op to !transform.op<"scf.for">')
+        self.add(f"%main{n}, %rest{n} = transform.loop.peel %for{n} : (!transform.op<\"scf.for\">)"
+                 " -> (!transform.any_op, !transform.any_op)")
+        return f"%main{n}", f"%rest{n}"
+
     def text(self) -> str:
         body = "\n    ".join(self.lines)
         return (
@@ -381,9 +417,9 @@ class TileAndVectorize(EmberPass):
         if window and not _is_window(roots[0]) or kind_of(roots[0]) == "reduction" and not window:
             return _NOT_A_WINDOW  # pooling (a window reduction) is scheduled like a convolution
         root, tail = roots[0], members[-1]
-        ranges, iterators = _static_ranges(root), iterator_types(root)
+        ranges, iterators = _loop_ranges(root), iterator_types(root)
         if ranges is None:
-            return "dynamic extents"
+            return "a loop that indexes no operand dim"
         if 0 in ranges:  # an empty loop (a zero-size contraction): nothing to tile
             return "an empty loop"
         parallel = [i for i, it in enumerate(iterators) if it == "parallel"]
@@ -407,19 +443,27 @@ class TileAndVectorize(EmberPass):
             _untag(group)
             return self._contraction(group, lanes)
         row_loop = _row_loop(root, [p for p in parallel if p != col_loop], col_loop, ranges)
+        # Dynamic extents: other parallel loops are tiled by 1 anyway; a dynamic row loop is
+        # tiled by whole register blocks and peeled (the rows left over, fewer than a block, are
+        # tiles of one row); the vector and reduction loops must be static.
+        if ranges[col_loop] == DYNAMIC:
+            return "a dynamic vector (column) loop"
+        if any(r == DYNAMIC and it == "reduction" for r, it in zip(ranges, iterators)):
+            return "a dynamic reduction loop"
         out_dims = [e.position for e in out_map.results]
         if tail == root:
             tail_loops, row, col = ranges, row_loop, col_loop
         else:
             tail_loops, row, col = [ranges[d] for d in out_dims], out_dims.index(row_loop), out_dims.index(col_loop)
-            if _static_ranges(tail) != tail_loops:  # it must run over the result, element by element
+            if _loop_ranges(tail) != tail_loops:  # it must run over the result, element by element
                 return "an epilogue over other loops than the contraction's result"
         rows, cols = ranges[row_loop], ranges[col_loop]
         # Half the vector registers hold the accumulator block: 2 registers wide and as many
         # rows as fit, or for a single row (a matrix-vector product) all of them wide.
         registers = self.vector_registers // 2
-        tn = _vector_tile(cols, (2 if rows > 1 else registers) * lanes, lanes)
-        tm = _largest_divisor(rows, max(1, registers // -(-tn // lanes)))
+        tn = _vector_tile(cols, (2 if rows != 1 else registers) * lanes, lanes)
+        block_rows = max(1, registers // -(-tn // lanes))
+        tm = block_rows if rows == DYNAMIC else _largest_divisor(rows, block_rows)
         _allow_fma(root)
         schedule = _Schedule()
         handles = {m: schedule.tag(m) for m in members}
@@ -428,22 +472,44 @@ class TileAndVectorize(EmberPass):
         # Column blocks outside row blocks: one column panel of the weights is reused by every
         # row block while it is in cache.
         order = [i for i, s in enumerate(sizes) if s and i not in (row, col)] + [col, row]
-        tiled, loops = schedule.tile(handles[tail], sizes, order if self.columns_outer else None)
-        fused = {tail: tiled}
-        # The tail's own init reaches the tile loops as their iter_args, not as a slice to fuse:
-        # it stays outside, as an op of its own.
-        tail_inits = {v.owner.operation for v in tail.operands[len(tail.operands) - len(tail.results):]}
-        for member in reversed(members[:-1]):  # consumers first: each producer then has its use in the loop
-            if member not in tail_inits:
-                fused[member] = schedule.fuse_into(handles[member], loops[-1])
+        peel = rows == DYNAMIC and tm > 1
+        tiled, loops = schedule.tile(handles[tail], sizes, order if self.columns_outer or peel else None)
+        fused = self._fuse_producers(schedule, members, {tail: tiled}, handles, loops[-1])
+        block_loops = [loops[-1]]
+        reductions = [int(it == "reduction") for it in iterators]
+        if peel:
+            # Full blocks of tm rows (static tiles), then the rows left over (fewer than tm) in
+            # blocks of halving powers of two (4, 2, 1 for tm = 8), each peeled in turn: every
+            # tile is static, and no row is computed in blocks narrower than it must be.
+            whole, rest = self._peel(schedule, loops[-1])
+            fused[root] = schedule.find(handles[root], whole)
+            block_loops = [whole]
+            rows_left = 1 << (tm - 1).bit_length() - 1 if tm > 1 else 0
+            while rest is not None:
+                block = max(rows_left, 1)
+                row_sizes = [0] * len(tail_loops)
+                row_sizes[row] = block
+                rest_tiled, rest_loops = schedule.tile(schedule.find(handles[tail], rest), row_sizes)
+                rest_handles = {m: schedule.find(handles[m], rest) for m in members[:-1]}
+                self._fuse_producers(schedule, members, {tail: rest_tiled}, rest_handles, rest_loops[-1])
+                if block > 1:
+                    full, rest = self._peel(schedule, rest_loops[-1])
+                else:
+                    full, rest = rest_loops[-1], None
+                schedule.tile(schedule.find(handles[root], full), reductions)
+                block_loops.append(full)
+                rows_left //= 2
         # The reduction loops go inside the register block: one rank-1 update per step.
-        _, reduction_loops = schedule.tile(fused[root], [int(it == "reduction") for it in iterators])
+        schedule.tile(fused[root], reductions)
         if window:
             # A convolution's window sums (oh + kh) become plain indices once the window and
             # channel dims are unit tiles: with unit dims dropped, each step of the reduction
             # loops is an elementwise multiply-add of a row block by a weight (and broadcast
             # epilogue operands lose their constant indices), which vectorizes.
-            schedule.add(_FOLD_UNIT_DIMS.format(loops[-1]))
+            for loop in block_loops:
+                schedule.add(_FOLD_UNIT_DIMS.format(loop))
+        if peel:  # the last blocks' sizes, constants after peeling, become static tile shapes
+            schedule.add(_CANONICALIZE)
         if not _apply(group, schedule):
             return "the tiling and fusion schedule failed"
         _untag(group)
@@ -453,7 +519,8 @@ class TileAndVectorize(EmberPass):
                 self._elementwise(group, linalg_op, collections.Counter())
                 continue
             _strides_to_slices(linalg_op)
-            self._vectorize(group, linalg_op)
+            if not self._vectorize(group, linalg_op):
+                log.info("ember-tile-and-vectorize: a tile of %s stayed scalar: %s", _label(group), linalg_op)
         if window:
             _deinterleave_stride_two(group)
         if not window:
@@ -464,17 +531,44 @@ class TileAndVectorize(EmberPass):
             _apply(group, contract)
         return None
 
+    @staticmethod
+    def _peel(schedule: "_Schedule", loop: str) -> tuple[str, str]:
+        """Peels the tile `loop` into whole steps and the rest; then erases dead ops: the
+        full-size clones of producers that fusion left for the `tensor.dim`s of dynamic results
+        (they carry the same tags). Not a canonicalization: that would fold the rest's tile
+        sizes into forms in which the next peel no longer proves its whole steps whole.
+        Returns (whole, rest)."""
+        whole, rest = schedule.peel(loop)
+        schedule.add("transform.apply_dce to %root : !transform.any_op")
+        return whole, rest
+
+    @staticmethod
+    def _fuse_producers(schedule: "_Schedule", members: list, fused: dict, handles: dict, loop: str) -> dict:
+        """Fuses the group's producers of the tail (fused[tail], tiled) into the tile `loop`,
+        consumers first (each producer then has its use in the loop); returns each member's
+        handle in the loop. The tail's own init reaches the loops as their iter_args, not as a
+        slice to fuse: it stays outside, as an op of its own."""
+        tail = members[-1]
+        tail_inits = {v.owner.operation for v in tail.operands[len(tail.operands) - len(tail.results):]
+                      if not isinstance(v.owner, ir.Block)}
+        for member in reversed(members[:-1]):
+            if member not in tail_inits:
+                fused[member] = schedule.fuse_into(handles[member], loop)
+        return fused
+
     def _elementwise(self, scope: ir.Operation, op: ir.Operation, counts: collections.Counter) -> None:
         """Tiles one op down to vector-sized tiles and vectorizes them."""
         label = _label(op)
         if "indexing_maps" not in op.attributes:
             return _refuse(counts, label, "vector tiles", "an op without indexing maps")
-        ranges = _static_ranges(op)
+        ranges = _loop_ranges(op)
         if ranges is None:
-            return _refuse(counts, label, "vector tiles", "dynamic extents")
+            return _refuse(counts, label, "vector tiles", "a loop that indexes no operand dim")
         if 0 in ranges:  # empty: upstream's tiling asserts on a zero extent
             return _refuse(counts, label, "vector tiles", "an empty loop")
         iterators = iterator_types(op)
+        if any(r == DYNAMIC and it != "parallel" for r, it in zip(ranges, iterators)):
+            return _refuse(counts, label, "vector tiles", "a dynamic reduction loop")
         reduction_elements = 1
         for r, it in zip(ranges, iterators):
             if it == "reduction":
@@ -489,6 +583,9 @@ class TileAndVectorize(EmberPass):
         sizes, elements = [0] * len(ranges), reduction_elements
         for i in reversed(range(len(ranges))):
             if iterators[i] != "parallel":
+                continue
+            if ranges[i] == DYNAMIC:  # tiles of one: no remainder, and the static dims inside make the vectors
+                sizes[i] = 1
                 continue
             sizes[i] = _largest_divisor(ranges[i], max(1, budget // elements))
             elements *= sizes[i]
@@ -570,8 +667,18 @@ def _loops_innermost_first(op: ir.Operation) -> list[ir.Operation]:
 
 
 def _erase_dead(group: ir.Operation) -> None:
-    for op in reversed([o.operation for o in group.regions[0].blocks[0].operations]):
-        if kind_of(op) is not None and all(len(list(r.uses)) == 0 for r in op.results):
+    """Erases the linalg ops without uses (the originals of ops fused into tile loops), in the
+    group and in its loops, consumers before their producers (which then have no uses either)."""
+    ops = []
+
+    def visit(inner):
+        if inner != group and kind_of(inner) is not None:
+            ops.append(inner)
+        return ir.WalkResult.ADVANCE
+
+    group.walk(visit, ir.WalkOrder.PRE_ORDER)
+    for op in reversed(ops):  # a block's ops in reverse order; nested loops' ops before their loop's producers
+        if all(len(list(r.uses)) == 0 for r in op.results):
             op.erase()
 
 

@@ -166,6 +166,10 @@ def export(artifact: Artifact, directory, name: str | None = None) -> tuple[str,
     """Writes `libNAME.so` and `NAME.h` into `directory`; returns their paths."""
     if artifact.target != "cpu":
         raise EmberError(f"ember export writes C libraries for the cpu target, not '{artifact.target}'")
+    if artifact.signature.is_dynamic:
+        dims = ", ".join(d.name for d in artifact.signature.dims)
+        raise EmberError(f"ember export: {artifact.signature.name} has dynamic dims ({dims}); the C layer takes"
+                         " static shapes only (yet): compile it without dynamic= for the sizes the C caller uses")
     name = c_name(name or artifact.signature.name)
     os.makedirs(directory, exist_ok=True)
     extra = []

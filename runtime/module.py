@@ -38,9 +38,13 @@ class CompiledModule:
         # file has none and takes those inputs as trailing arguments.
         self._state = tuple(state)
         self._warned_grad = False
-        self._fast = None
-        if torch is not None:
+        self._fast = self._fast_dynamic = None
+        if torch is not None and not signature.is_dynamic:
             self._fast = [(getattr(torch, s.dtype), torch.Size(s.shape)) for s in signature.inputs]
+        elif torch is not None:  # the static dims here; the dynamic ones the executable checks
+            self._fast_dynamic = [(getattr(torch, s.dtype), len(s.shape),
+                                   tuple((axis, d) for axis, d in enumerate(s.shape) if isinstance(d, int)))
+                                  for s in signature.inputs]
 
     @property
     def name(self) -> str:
@@ -95,7 +99,9 @@ class CompiledModule:
         # to report, a non-contiguous or sign-bit view, a Tensor subclass, numpy) takes the full check.
         inputs = args
         fast = self._fast
-        if fast is None or len(args) != len(fast):
+        if self._fast_dynamic is not None:
+            inputs = self._check_dynamic(args)
+        elif fast is None or len(args) != len(fast):
             inputs = self.signature.check(args)
         else:
             for value, (dtype, shape) in zip(args, fast):
@@ -113,6 +119,20 @@ class CompiledModule:
         if self._single_output:
             return outputs[0]
         return self.signature.unflatten(outputs)
+
+    def _check_dynamic(self, args):
+        """The fast path's checks with dynamic dims: every static size; the dims' ranges are
+        checked where the executable reads their sizes."""
+        if len(args) == len(self._fast_dynamic):
+            for value, (dtype, rank, static) in zip(args, self._fast_dynamic):
+                if not (type(value) is torch.Tensor and value.dtype is dtype and value.dim() == rank
+                        and value.is_cpu and value.is_contiguous() and not value.is_neg()
+                        and not value.requires_grad and all(value.shape[a] == d for a, d in static)):
+                    break
+            else:
+                return args
+        self._warn_if_grad(args)
+        return self.signature.check(args)
 
     def _warn_if_grad(self, args) -> None:
         if not self._warned_grad and any(getattr(a, "requires_grad", False) for a in args):

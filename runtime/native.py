@@ -81,8 +81,12 @@ class Context:
         arena = -(-ctypes.addressof(self._arena_storage) // ALIGNMENT) * ALIGNMENT
         arena_descriptor = make_descriptor((size,))
         arena_descriptor.allocated = arena_descriptor.aligned = arena
-        shapes = [s.shape for s in (*signature.inputs, *signature.entry_outputs)]
-        self.descriptors = [make_descriptor(tuple(shape)) for shape in shapes]
+        # A dynamic dim's size (and the strides it affects) is written per call.
+        shapes = [tuple(d if isinstance(d, int) else 0 for d in s.shape)
+                  for s in (*signature.inputs, *signature.entry_outputs)]
+        self.descriptors = [make_descriptor(shape) for shape in shapes]
+        self.shapes = None  # a dynamic entry's input shapes of the last call (its descriptors hold them)
+        self.output_shapes = None
         self.threads = ctypes.c_int32(threads)
         self.status = ctypes.c_int32(0)
         # The packed wrapper's argument i points at a slot that holds descriptor i's address.
@@ -136,7 +140,9 @@ class NativeExecutable:
         outputs = signature.entry_outputs
         # torch.empty_like of a kept tensor is the cheapest way to get a fresh output tensor.
         self._prototypes = None
-        if torch is not None:
+        self._dynamic = signature.is_dynamic
+        self._dtypes = [getattr(torch, s.dtype) for s in outputs] if torch is not None else []
+        if torch is not None and not self._dynamic:
             self._prototypes = [torch.empty(s.shape, dtype=getattr(torch, s.dtype)) for s in outputs]
 
     def context(self) -> Context:
@@ -152,7 +158,9 @@ class NativeExecutable:
         except AttributeError:
             context = self.context()
         descriptors = context.descriptors
-        if torch is not None and (not inputs or isinstance(inputs[0], torch.Tensor)):
+        if self._dynamic:
+            outputs = self._dynamic_outputs(inputs, context)
+        elif torch is not None and (not inputs or isinstance(inputs[0], torch.Tensor)):
             outputs = [torch.empty_like(p) for p in self._prototypes]
             for descriptor, tensor in zip(descriptors, (*inputs, *outputs)):
                 descriptor.allocated = descriptor.aligned = tensor.data_ptr()
@@ -170,4 +178,34 @@ class NativeExecutable:
         status = context.status.value
         if status:
             raise self.abi.error(status, self.signature.name)
+        return outputs
+
+    def _dynamic_outputs(self, inputs, context) -> list:
+        """New outputs of the shapes that this call's sizes give, with every descriptor pointing
+        at its buffer. Sizes, strides and output shapes are computed (and the dims' ranges
+        checked) when the input shapes differ from the context's last call."""
+        key = tuple(x.shape for x in inputs)
+        if key != context.shapes:
+            sizes = self.signature.dim_sizes(inputs)  # raises for a size out of range
+            context.output_shapes = self.signature.entry_output_shapes(sizes)
+            for descriptor, shape in zip(context.descriptors, [tuple(k) for k in key] + context.output_shapes):
+                if shape:
+                    descriptor.sizes[:] = shape
+                    stride, strides = 1, [0] * len(shape)
+                    for axis in range(len(shape) - 1, -1, -1):
+                        strides[axis] = stride
+                        stride *= shape[axis]
+                    descriptor.strides[:] = strides
+            context.shapes = key
+        shapes = context.output_shapes
+        if torch is not None and (not inputs or isinstance(inputs[0], torch.Tensor)):
+            outputs = [torch.empty(shape, dtype=dtype) for shape, dtype in zip(shapes, self._dtypes)]
+            for descriptor, tensor in zip(context.descriptors, (*inputs, *outputs)):
+                descriptor.allocated = descriptor.aligned = tensor.data_ptr()
+        else:
+            import numpy
+
+            outputs = [numpy.empty(shape, dtype=s.dtype) for shape, s in zip(shapes, self.signature.entry_outputs)]
+            for descriptor, array in zip(context.descriptors, (*inputs, *outputs)):
+                descriptor.allocated = descriptor.aligned = array.ctypes.data
         return outputs

@@ -4,6 +4,11 @@ A `Signature` names the inputs and outputs (shapes, dtypes), the output pytree a
 that the model mutates. It is plain data (JSON in a saved artifact), and needs neither
 torch-mlir nor MLIR; torch only to check torch tensors and rebuild the output pytree.
 
+A dynamic dim (`ember.compile(..., dynamic=...)`) is a name in an input's shape ("batch"); its
+range is in `dims`; an output's shape may hold an expression of those names ("2*batch"), which
+the call evaluates to allocate the result. Every call checks each dim against its range and the
+dims that share a name against each other.
+
 The compiled entry point's calling convention (see `ember-entry-point`) follows from it: the
 entry takes the inputs, then `entry_outputs` (the new values of the mutated inputs, then the
 model's results), then the context's arena and thread count, and returns a status code.
@@ -21,14 +26,19 @@ except ImportError:  # a loaded artifact runs on numpy arrays alone
 
 @dataclass(frozen=True)
 class TensorSpec:
-    """One tensor argument or result: its name, static shape and dtype (torch's name, "float32")."""
+    """One tensor argument or result: its name, shape and dtype (torch's name, "float32"). A
+    shape entry is a size, or (dynamic shapes) a dim's name or an expression of dims' names."""
 
     name: str
-    shape: tuple[int, ...]
+    shape: tuple[int | str, ...]
     dtype: str
 
     def describe(self) -> str:
-        return f"torch.{self.dtype} tensor of shape {list(self.shape)}"
+        return f"torch.{self.dtype} tensor of shape {_shape_text(self.shape)}"
+
+    @property
+    def is_static(self) -> bool:
+        return all(isinstance(d, int) for d in self.shape)
 
     def to_json(self) -> dict:
         return {"name": self.name, "shape": list(self.shape), "dtype": self.dtype}
@@ -36,6 +46,53 @@ class TensorSpec:
     @staticmethod
     def from_json(d: dict) -> "TensorSpec":
         return TensorSpec(d["name"], tuple(d["shape"]), d["dtype"])
+
+
+def _shape_text(shape) -> str:
+    return "[" + ", ".join(str(d) for d in shape) + "]"
+
+
+def _range_text(low: int, high: int | None) -> str:
+    return f"[{low}, {'inf' if high is None else high}]"
+
+
+@dataclass(frozen=True)
+class DimSpec:
+    """A dynamic dim: its name (a Python identifier, as in the shapes) and its range; `max`
+    None: no upper bound."""
+
+    name: str
+    min: int
+    max: int | None
+
+    def describe(self) -> str:
+        return _range_text(self.min, self.max)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "min": self.min, "max": self.max}
+
+    @staticmethod
+    def from_json(d: dict) -> "DimSpec":
+        return DimSpec(d["name"], d["min"], d["max"])
+
+
+# What an output size expression may call (torch.export's sympy functions, by their names).
+_SIZE_FUNCTIONS = {
+    "FloorDiv": lambda a, b: a // b, "CeilDiv": lambda a, b: -(-a // b), "Mod": lambda a, b: a % b,
+    "PythonMod": lambda a, b: a % b, "Max": max, "Min": min, "floor": int, "ceiling": lambda a: -(-a // 1),
+    "__builtins__": {},
+}
+_COMPILED_SIZES: dict = {}
+
+
+def size_of(expression: int | str, sizes: dict) -> int:
+    """A shape entry's size, given the dims' sizes."""
+    if isinstance(expression, int):
+        return expression
+    code = _COMPILED_SIZES.get(expression)
+    if code is None:
+        code = _COMPILED_SIZES[expression] = compile(expression, "<size>", "eval")
+    return int(eval(code, _SIZE_FUNCTIONS, sizes))  # names and the arithmetic of torch.export's sizes only
 
 
 def dtype_name(dtype) -> str:
@@ -59,10 +116,19 @@ class Signature:
     # The model's Python-constant results (`return y, x.shape[0]`): (position among the results'
     # leaves, value); the compiled code returns the tensors, the call puts these back.
     constants: tuple[tuple[int, object], ...] = ()
+    dims: tuple[DimSpec, ...] = ()  # the dynamic dims, by name
     _input_index: dict = field(default=None, compare=False, repr=False)
+
+    _dynamic_axes: tuple = field(default=(), compare=False, repr=False)
+    _output_shapes: tuple = field(default=(), compare=False, repr=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_input_index", {s.name: i for i, s in enumerate(self.inputs)})
+        ranges = {d.name: (d.min, d.max) for d in self.dims}
+        axes = tuple((i, axis, entry, *ranges[entry]) for i, spec in enumerate(self.inputs)
+                     for axis, entry in enumerate(spec.shape) if isinstance(entry, str))
+        object.__setattr__(self, "_dynamic_axes", axes)
+        object.__setattr__(self, "_output_shapes", tuple(s.shape for s in self.entry_outputs))
 
     @property
     def entry_outputs(self) -> tuple[TensorSpec, ...]:
@@ -71,6 +137,36 @@ class Signature:
         written = tuple(TensorSpec(f"{n}.new", self.inputs[index[n]].shape, self.inputs[index[n]].dtype)
                         for n in self.mutated_inputs)
         return written + self.outputs
+
+    @property
+    def is_dynamic(self) -> bool:
+        return bool(self.dims)
+
+    def dim_sizes(self, values) -> dict[str, int]:
+        """The dynamic dims' sizes in checked arguments (which have the right ranks); raises
+        InputValueError for a size out of its range or two sizes of one dim that differ."""
+        sizes = {}
+        for position, axis, name, low, high in self._dynamic_axes:
+            size = values[position].shape[axis]
+            known = sizes.get(name)
+            if known is None:
+                if size < low or high is not None and size > high:
+                    raise InputValueError(f"{self._dim_where(position, axis)}: expected a size in"
+                                          f" {_range_text(low, high)}, the range compiled for {name}; got {size}")
+                sizes[name] = size
+            elif known != size:
+                first = next((p, a) for p, a, n, _, _ in self._dynamic_axes if n == name)
+                raise InputValueError(f"{self._dim_where(position, axis)}: expected {known}, the size of {name} in"
+                                      f" argument '{self.inputs[first[0]].name}' dim {first[1]}; got {size}")
+        return sizes
+
+    def _dim_where(self, position: int, axis: int) -> str:
+        return f"argument '{self.inputs[position].name}' of {self.name}, dim {axis} ({self.inputs[position].shape[axis]})"
+
+    def entry_output_shapes(self, sizes: dict) -> list[tuple[int, ...]]:
+        """The entry's output shapes for the dims' sizes of one call."""
+        return [tuple(d if isinstance(d, int) else sizes[d] if d in sizes else size_of(d, sizes) for d in shape)
+                for shape in self._output_shapes]
 
     @property
     def mutated_positions(self) -> tuple[int, ...]:
@@ -107,7 +203,10 @@ class Signature:
         if len(args) != len(self.inputs):
             names = ", ".join(s.name for s in self.inputs)
             raise InputError(f"{self.name} takes {len(self.inputs)} tensor arguments ({names}), got {len(args)}")
-        return [self._check_one(spec, value) for spec, value in zip(self.inputs, args)]
+        checked = [self._check_one(spec, value) for spec, value in zip(self.inputs, args)]
+        if self.dims:
+            self.dim_sizes(checked)
+        return checked
 
     def _check_one(self, spec: TensorSpec, value):
         where = f"argument '{spec.name}' of {self.name}"
@@ -122,12 +221,11 @@ class Signature:
             raise InputError(f"{where}: expected a {spec.describe()}, got {type(value).__name__}")
         if dtype != spec.dtype:
             raise InputError(f"{where}: expected dtype torch.{spec.dtype}, got torch.{dtype}")
-        if shape != spec.shape:
+        if len(shape) != len(spec.shape) or any(isinstance(e, int) and e != d for e, d in zip(spec.shape, shape)):
+            expected = f"shape {_shape_text(spec.shape)}"
             if len(shape) != len(spec.shape):
-                expected = f"rank {len(spec.shape)}"
-            else:
-                expected = f"shape {list(spec.shape)}"
-            raise InputValueError(f"{where}: expected {expected} (shape {list(spec.shape)}), got shape {list(shape)}")
+                expected = f"rank {len(spec.shape)} ({expected})"
+            raise InputValueError(f"{where}: expected {expected}, got shape {list(shape)}")
         if device != "cpu":
             raise InputValueError(f"{where}: expected a cpu tensor, got one on {value.device}")
         if torch is not None and isinstance(value, torch.Tensor):
@@ -165,6 +263,7 @@ class Signature:
             "mutated_inputs": list(self.mutated_inputs),
             "state": list(self.state),
             "constants": [list(c) for c in self.constants],
+            "dims": [d.to_json() for d in self.dims],
         }
 
     @staticmethod
@@ -177,11 +276,12 @@ class Signature:
             tuple(d["mutated_inputs"]),
             tuple(d.get("state", ())),
             tuple((position, value) for position, value in d.get("constants", ())),
+            tuple(DimSpec.from_json(x) for x in d.get("dims", ())),
         )
 
     def __str__(self) -> str:
-        args = ", ".join(f"{s.name}: {s.dtype}{list(s.shape)}" for s in self.inputs)
-        results = [f"{s.dtype}{list(s.shape)}" for s in self.outputs]
+        args = ", ".join(f"{s.name}: {s.dtype}{_shape_text(s.shape)}" for s in self.inputs)
+        results = [f"{s.dtype}{_shape_text(s.shape)}" for s in self.outputs]
         for position, value in self.constants:
             results.insert(position, repr(value))
         results = ", ".join(results)
@@ -189,6 +289,8 @@ class Signature:
         mutates = f"  (writes {', '.join(written)} in place)" if written else ""
         if self.state:
             mutates += f"  (updates its buffers {', '.join(self.state)})"
+        if self.dims:
+            mutates += "  (dims " + ", ".join(f"{d.name} in {d.describe()}" for d in self.dims) + ")"
         return f"{self.name}({args}) -> ({results}){mutates}"
 
 

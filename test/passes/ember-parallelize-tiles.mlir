@@ -83,3 +83,22 @@ func.func @not_disjoint(%x: tensor<8x4xf32>, %init: tensor<2x4xf32>, %big: tenso
   }
   return %sum, %overlap : tensor<2x4xf32>, tensor<8x4xf32>
 }
+
+// Row tiles over a tensor of dynamic shape: disjoint, but their work is known only at run
+// time, so the loop stays sequential.
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK-NOT: scf.forall
+// CHECK: scf.for
+func.func @dynamic_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %rows = tensor.dim %x, %c0 : tensor<?x?xf32>
+  %cols = tensor.dim %x, %c1 : tensor<?x?xf32>
+  %r = scf.for %i = %c0 to %rows step %c1 iter_args(%acc = %x) -> (tensor<?x?xf32>) {
+    %in = tensor.extract_slice %x[%i, 0] [1, %cols] [1, 1] : tensor<?x?xf32> to tensor<1x?xf32>
+    %neg = linalg.negf ins(%in : tensor<1x?xf32>) outs(%in : tensor<1x?xf32>) -> tensor<1x?xf32>
+    %ins = tensor.insert_slice %neg into %acc[%i, 0] [1, %cols] [1, 1] : tensor<1x?xf32> into tensor<?x?xf32>
+    scf.yield %ins : tensor<?x?xf32>
+  }
+  return %r : tensor<?x?xf32>
+}

@@ -62,20 +62,49 @@ func.func @row_sum(%x: tensor<64x128xf32>) -> tensor<64xf32> {
 
 // -----
 
-// Dynamic shapes have no static tiles to vectorize: the matmul is left to the loop lowering,
-// and the refusal is logged and counted.
-// LOG: no register-blocked schedule for ember.fusion_group at {{.*}}: dynamic extents
-// LOG: no vector tiles schedule for linalg.generic at {{.*}}: dynamic extents
-// LOG: ember-tile-and-vectorize: 1 refused register-blocked, 1 refused vector tiles
-// CHECK-LABEL: func.func @dynamic
-// CHECK-NOT: vector.
-// CHECK: linalg.generic {{.*}}"reduction"
-func.func @dynamic(%x: tensor<?x64xf32>, %w: tensor<64x64xf32>, %init: tensor<?x64xf32>) -> tensor<?x64xf32> {
+// A dynamic row count (a batch): whole blocks of 8 rows, then the rows left over in peeled
+// blocks of 4, 2 and 1, every tile static and register-blocked, the relu fused into each.
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK: scf.for {{.*}} -> (vector<8x32xf32>)
+// CHECK: scf.for {{.*}} -> (vector<4x32xf32>)
+// CHECK: scf.for {{.*}} -> (vector<2x32xf32>)
+// CHECK: scf.for {{.*}} -> (vector<1x32xf32>)
+// CHECK-NOT: linalg.
+func.func @dynamic_rows(%x: tensor<?x64xf32>, %w: tensor<64x64xf32>) -> tensor<?x64xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %rows = tensor.dim %x, %c0 : tensor<?x64xf32>
+  %empty = tensor.empty(%rows) : tensor<?x64xf32>
   %g = "ember.fusion_group"() ({
+    %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<?x64xf32>) -> tensor<?x64xf32>
     %m = linalg.matmul ins(%x, %w : tensor<?x64xf32>, tensor<64x64xf32>) outs(%init : tensor<?x64xf32>) -> tensor<?x64xf32>
-    gpu.yield %m : tensor<?x64xf32>
+    %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                         iterator_types = ["parallel", "parallel"]} ins(%m : tensor<?x64xf32>) outs(%empty : tensor<?x64xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %v = arith.maximumf %in, %zero : f32
+      linalg.yield %v : f32
+    } -> tensor<?x64xf32>
+    gpu.yield %r : tensor<?x64xf32>
   }) {kind = "contraction"} : () -> tensor<?x64xf32>
   return %g : tensor<?x64xf32>
+}
+
+// -----
+
+// A dynamic reduction has no static tiles to vectorize: the matmul is left to the loop
+// lowering, and the refusal is logged and counted.
+// LOG: no register-blocked schedule for ember.fusion_group at {{.*}}: a dynamic reduction loop
+// LOG: no vector tiles schedule for linalg.generic at {{.*}}: a dynamic reduction loop
+// LOG: ember-tile-and-vectorize: 1 refused register-blocked, 1 refused vector tiles
+// CHECK-LABEL: func.func @dynamic_reduction
+// CHECK-NOT: vector.
+// CHECK: linalg.generic {{.*}}"reduction"
+func.func @dynamic_reduction(%x: tensor<16x?xf32>, %w: tensor<?x64xf32>, %init: tensor<16x64xf32>) -> tensor<16x64xf32> {
+  %g = "ember.fusion_group"() ({
+    %m = linalg.matmul ins(%x, %w : tensor<16x?xf32>, tensor<?x64xf32>) outs(%init : tensor<16x64xf32>) -> tensor<16x64xf32>
+    gpu.yield %m : tensor<16x64xf32>
+  }) {kind = "contraction"} : () -> tensor<16x64xf32>
+  return %g : tensor<16x64xf32>
 }
 
 // -----
