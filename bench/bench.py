@@ -220,6 +220,14 @@ def _build_ember(model, inputs, threads: int, partial: bool = False):
     return ember.compile(model, inputs, threads=threads, fallback="eager" if partial else "error")
 
 
+def _build_ember_dynamic(model, inputs, threads: int):
+    """ember.compile with every input's dim 0 dynamic ("batch"): the module that serves every
+    batch size, timed at this workload's."""
+    import ember
+
+    return ember.compile(model, inputs, threads=threads, fallback="error", dynamic=[{0: "batch"}] * len(inputs))
+
+
 def _build_ember_dynamo(model, inputs, threads: int):
     """torch.compile(model, backend="ember"): Dynamo's guards and frame evaluation around ember."""
     compiled = torch.compile(model, backend="ember", options={"threads": threads})
@@ -227,7 +235,8 @@ def _build_ember_dynamo(model, inputs, threads: int):
     return compiled
 
 
-BACKENDS = ["eager", "torchscript", "inductor", "iree", "onnxruntime", "openvino", "ember", "ember-dynamo"]
+BACKENDS = ["eager", "torchscript", "inductor", "iree", "onnxruntime", "openvino", "ember", "ember-dynamo",
+            "ember-dynamic"]
 PEERS = [b for b in BACKENDS if not b.startswith("ember")]
 
 # ---------------------------------------------------------------------------------------------
@@ -379,6 +388,8 @@ def _measure(workload: Workload, threads: int, backends: list[str], settings: Se
                     fn = OpenVinoModule(model, inputs, threads)
                 elif backend == "ember-dynamo":
                     fn = _build_ember_dynamo(model, inputs, threads)
+                elif backend == "ember-dynamic":
+                    fn = _build_ember_dynamic(model, inputs, threads)
                 else:
                     fn = _build_ember(model, inputs, threads, workload.partial)
                 result.compile_s = time.perf_counter() - start
@@ -541,6 +552,12 @@ def format_targets(results: list[Result]) -> str:
     check("seed MLP b1, 1 thread, torch.compile(backend='ember') / ember.compile",
           (lambda d, e: d / e if d and e else None)(time("mlp-b1", 1, "ember-dynamo"), time("mlp-b1", 1, "ember")),
           1.1, "x", at_most=True)
+    for workload in ("mlp-b1", "mlp-b7", "mlp-b64", "encoder-b1", "encoder-b7", "encoder-b64"):
+        for threads in sorted({r.threads for r in results}):
+            dynamic, static = time(workload, threads, "ember-dynamic"), time(workload, threads, "ember")
+            if dynamic and static:
+                check(f"{workload}, {threads} thread(s), dynamic-batch / static ember", dynamic / static, 1.1, "x",
+                      at_most=True)
     compile_times = [r.compile_s for r in results if r.workload == "resnet18-b1" and r.backend == "ember" and r.compile_s]
     if compile_times:
         check("ResNet-18 ember compile time (slowest mode)", max(compile_times), 15, " s", at_most=True)

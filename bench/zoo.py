@@ -198,9 +198,12 @@ WORKLOADS = {
     w.name: w
     for w in [
         Workload("mlp-b1", _seeded(seed_mlp, (1, 512)), "seed MLP 512-256-128-2, batch 1"),
+        Workload("mlp-b7", _seeded(seed_mlp, (7, 512)), "seed MLP, batch 7 (not a whole register block)"),
         Workload("mlp-b64", _seeded(seed_mlp, (64, 512)), "seed MLP, batch 64"),
         Workload("resnet18-b1", _seeded(ResNet18, (1, 3, 224, 224)), "ResNet-18-shaped CNN, 1x3x224x224"),
         Workload("encoder-b1", _seeded(EncoderBlock, (1, 128, 256)), "encoder block, seq 128, d 256, 4 heads"),
+        Workload("encoder-b7", _seeded(EncoderBlock, (7, 128, 256)), "encoder block, batch 7", slow=True),
+        Workload("encoder-b64", _seeded(EncoderBlock, (64, 128, 256)), "encoder block, batch 64", slow=True),
         Workload(
             "mobilenet-dw-b1",
             _seeded(DepthwiseSeparable, (1, 32, 112, 112)),

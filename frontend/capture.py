@@ -695,6 +695,11 @@ def _export(module: torch.nn.Module, name: str, example_inputs: tuple, dynamic_s
             f"\n  at {frame}: {source_line(frame)}" for frame in user_frames_in_traceback(str(e))[-1:]
         )
         hint = ""
+        if "Constraints violated" in str(e):  # dynamic= against what the model does with the dims
+            reasons = [line.strip() for line in str(e).splitlines() if line.startswith("  - ")]
+            hint = "".join(f"\n  {r}" for r in reasons) + (
+                "\n  Dims that the model relates share one name in dynamic= ({'x': {0: 'n'}, 'y': {0: 'n'}});"
+                " a dim the model fixes to one size cannot be dynamic")
         if "data-dependent" in str(e):
             hint = ("\n  Python control flow on a tensor's value leaves no graph to compile in parts:"
                     " torch.compile(model, backend='ember') compiles the graphs around it, and"

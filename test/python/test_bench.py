@@ -13,10 +13,12 @@ import bench  # noqa: E402  (the benchmark lives outside the package, in bench/)
 
 def test_bench_writes_checked_results(tmp_path):
     out = tmp_path / "results.json"
-    assert bench.main(["--models", "call-overhead", "--backends", "eager,ember", "--threads", "1", "--quick", "--json", str(out)]) == 0
+    assert bench.main(["--models", "call-overhead", "--backends", "eager,ember,ember-dynamic", "--threads", "1",
+                       "--quick", "--json", str(out)]) == 0
     results = {r["backend"]: r for r in json.loads(out.read_text())["results"]}
-    assert results["ember"]["error"] is None, results["ember"]["error"]
-    assert results["ember"]["median_us"] > 0 and results["ember"]["calls"] > 0
+    for backend in ("ember", "ember-dynamic"):  # the static compile, and the one with a dynamic batch
+        assert results[backend]["error"] is None, results[backend]["error"]
+        assert results[backend]["median_us"] > 0 and results[backend]["calls"] > 0
 
 
 def test_bench_reports_a_model_ember_cannot_compile():

@@ -134,3 +134,11 @@ def test_c_export_says_it_takes_static_shapes(tmp_path):
 def test_bad_dynamic_specs_say_what_is_wrong(spec, message):
     with pytest.raises(ember.EmberError, match=message):
         ember.compile(seed_mlp(), (torch.randn(4, 512),), dynamic=spec)
+
+
+def test_dims_the_model_relates_must_share_a_name():
+    def add(x, y):
+        return x + y
+
+    with pytest.raises(ember.CaptureError, match=r"(?s)must always be equal.*share one name in dynamic="):
+        ember.compile(add, (torch.randn(4, 3), torch.randn(4, 3)), dynamic={"x": {0: "a"}, "y": {0: "b"}})

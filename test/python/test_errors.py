@@ -100,7 +100,3 @@ def test_failing_pass_names_a_reproducer(tmp_path, monkeypatch):
     assert text.startswith("// ember-reproducer pipeline: builtin.module(ember-check-llvm-lowered)")
     assert "scf.for" in text
 
-
-def test_dynamic_shapes_are_refused_clearly():
-    with pytest.raises(ember.EmberError, match=r"dynamic shapes are not supported yet.*backend='ember'"):
-        ember.compile(lambda x: x + 1, (torch.randn(2, 3),), dynamic={"x": {0: "batch"}})
