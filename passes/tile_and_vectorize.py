@@ -2,8 +2,8 @@
 to the host's SIMD width, with transform-dialect schedules built here in Python.
 
 Matches the `ember.fusion_group`s made by `ember-fuse-groups` (and linalg ops outside any group,
-as groups of one), all on tensors with static shapes, and produces `scf.for` loop nests over
-`vector` ops, still on tensors and still inside the groups. The machine comes in as options
+as groups of one), and produces `scf.for` loop nests over `vector` ops, still on tensors and
+still inside the groups. The machine comes in as options
 (`vector-bits`, `vector-registers`; the CPU target passes its host's, see `cpu_model`).
 - "contraction" groups (matmul, batch matmul, and convolutions whose indices are loop indices
   or `oh * stride + kh * dilation` sums): the columns are the innermost parallel loop along
@@ -24,8 +24,13 @@ as groups of one), all on tensors with static shapes, and produces `scf.for` loo
   `vector-elements` elements (one register where the body has math that LLVM turns into libm
   calls), reductions whole, then vectorized. An op whose reductions alone are larger stays as
   it is (scalar loops later).
-A schedule that does not apply (dynamic extents, an empty loop, long reductions, a failed
-transform) leaves the op tiled or untouched: slower, never wrong; each refusal is logged to the
+- dynamic extents (`?`, a batch): every tile stays static. A dynamic parallel loop is tiled by 1
+  (elementwise ops; a contraction's loops other than its rows and columns); a contraction's
+  dynamic row loop is tiled in register blocks, rows outermost, and peeled: whole blocks of `tm`
+  rows, then the rows left over in peeled blocks of 4, 2, 1 rows, each block as wide as its
+  accumulators allow (a single row 16 registers wide).
+A schedule that does not apply (a dynamic reduction or vector loop, an empty loop, long
+reductions, a failed transform) leaves the op tiled or untouched: slower, never wrong; each refusal is logged to the
 `ember` logger with its reason and location, and the pass logs its counts (EMBER_LOG=info).
 """
 
@@ -33,7 +38,7 @@ import collections
 import logging
 
 from mlir import ir
-from mlir.dialects import tensor, vector
+from mlir.dialects import arith, tensor, vector
 from mlir.dialects.transform import interpreter
 from mlir.passmanager import PassManager
 
@@ -129,6 +134,7 @@ _FOLD_UNIT_DIMS = """transform.apply_patterns to {} {{
     }} : !transform.any_op"""
 
 
+_DCE = "transform.apply_dce to %root : !transform.any_op"
 _CANONICALIZE = """transform.apply_patterns to %root {
       transform.apply_patterns.linalg.tiling_canonicalization
       transform.apply_patterns.canonicalization
@@ -343,6 +349,7 @@ class _Schedule:
         self.add(f'%for{n} = transform.cast {loop} : !transform.any_op to !transform.op<"scf.for">')
         self.add(f"%main{n}, %rest{n} = transform.loop.peel %for{n} : (!transform.op<\"scf.for\">)"
                  " -> (!transform.any_op, !transform.any_op)")
+        self.add(f'transform.annotate %main{n} "{WHOLE_STEPS}" : !transform.any_op')
         return f"%main{n}", f"%rest{n}"
 
     def text(self) -> str:
@@ -354,14 +361,21 @@ class _Schedule:
         )
 
 
-def _apply(payload: ir.Operation, schedule: _Schedule) -> bool:
-    """Runs the script on `payload`; False (and the IR as far as it got) where it fails."""
+def _failure(payload: ir.Operation, schedule: _Schedule) -> str | None:
+    """Runs the script on `payload`: None where it applied, else the interpreter's first
+    diagnostic (the IR is as far as the script got)."""
     script = ir.Module.parse(schedule.text())
     try:
         interpreter.apply_named_sequence(payload, script.body.operations[0], script)
-        return True
-    except (ir.MLIRError, ValueError):  # the interpreter reports a failed transform as ValueError
-        return False
+        return None
+    except (ir.MLIRError, ValueError) as e:  # the interpreter reports a failed transform as ValueError
+        lines = [line for line in str(e).splitlines() if "Diagnostic message" in line or "error:" in line]
+        return (lines[0] if lines else str(e).splitlines()[0] if str(e) else type(e).__name__)[:300]
+
+
+def _apply(payload: ir.Operation, schedule: _Schedule) -> bool:
+    """Runs the script on `payload`; False (and the IR as far as it got) where it fails."""
+    return _failure(payload, schedule) is None
 
 
 def _untag(op: ir.Operation) -> None:
@@ -473,34 +487,16 @@ class TileAndVectorize(EmberPass):
         # row block while it is in cache.
         order = [i for i, s in enumerate(sizes) if s and i not in (row, col)] + [col, row]
         peel = rows == DYNAMIC and tm > 1
-        tiled, loops = schedule.tile(handles[tail], sizes, order if self.columns_outer or peel else None)
-        fused = self._fuse_producers(schedule, members, {tail: tiled}, handles, loops[-1])
-        block_loops = [loops[-1]]
         reductions = [int(it == "reduction") for it in iterators]
         if peel:
-            # Full blocks of tm rows (static tiles), then the rows left over (fewer than tm) in
-            # blocks of halving powers of two (4, 2, 1 for tm = 8), each peeled in turn: every
-            # tile is static, and no row is computed in blocks narrower than it must be.
-            whole, rest = self._peel(schedule, loops[-1])
-            fused[root] = schedule.find(handles[root], whole)
-            block_loops = [whole]
-            rows_left = 1 << (tm - 1).bit_length() - 1 if tm > 1 else 0
-            while rest is not None:
-                block = max(rows_left, 1)
-                row_sizes = [0] * len(tail_loops)
-                row_sizes[row] = block
-                rest_tiled, rest_loops = schedule.tile(schedule.find(handles[tail], rest), row_sizes)
-                rest_handles = {m: schedule.find(handles[m], rest) for m in members[:-1]}
-                self._fuse_producers(schedule, members, {tail: rest_tiled}, rest_handles, rest_loops[-1])
-                if block > 1:
-                    full, rest = self._peel(schedule, rest_loops[-1])
-                else:
-                    full, rest = rest_loops[-1], None
-                schedule.tile(schedule.find(handles[root], full), reductions)
-                block_loops.append(full)
-                rows_left //= 2
-        # The reduction loops go inside the register block: one rank-1 update per step.
-        schedule.tile(fused[root], reductions)
+            block_loops = self._dynamic_rows(schedule, members, handles, sizes, row, col, tm, cols, lanes,
+                                             reductions, registers)
+        else:
+            tiled, loops = schedule.tile(handles[tail], sizes, order if self.columns_outer else None)
+            fused = self._fuse_producers(schedule, members, {tail: tiled}, handles, loops[-1])
+            # The reduction loops go inside the register block: one rank-1 update per step.
+            schedule.tile(fused[root], reductions)
+            block_loops = [loops[-1]]
         if window:
             # A convolution's window sums (oh + kh) become plain indices once the window and
             # channel dims are unit tiles: with unit dims dropped, each step of the reduction
@@ -508,10 +504,14 @@ class TileAndVectorize(EmberPass):
             # epilogue operands lose their constant indices), which vectorizes.
             for loop in block_loops:
                 schedule.add(_FOLD_UNIT_DIMS.format(loop))
-        if peel:  # the last blocks' sizes, constants after peeling, become static tile shapes
-            schedule.add(_CANONICALIZE)
-        if not _apply(group, schedule):
-            return "the tiling and fusion schedule failed"
+        failure = _failure(group, schedule)
+        if failure:
+            return f"the tiling and fusion schedule failed ({failure})"
+        if peel:  # the blocks' sizes, constants after peeling, become static tile shapes
+            _whole_step_sizes(group)
+            cleanup = _Schedule()
+            cleanup.add(_CANONICALIZE)
+            _apply(group, cleanup)
         _untag(group)
         _erase_dead(group)  # the originals of the ops fused into the tile loops
         for linalg_op in _linalg_ops_deep(group):
@@ -531,6 +531,47 @@ class TileAndVectorize(EmberPass):
             _apply(group, contract)
         return None
 
+    def _dynamic_rows(self, schedule: "_Schedule", members: list, handles: dict, sizes: list, row: int, col: int,
+                      tm: int, cols: int, lanes: int, reductions: list, registers: int) -> list[str]:
+        """A dynamic row loop: row blocks outermost, in whole blocks of tm rows (peeled), then
+        the rows left over (fewer than tm) in peeled blocks of halving powers of two (4, 2, 1
+        for tm = 8); each block then tiled by columns as wide as its accumulators fit (tm rows
+        x 2 registers, 1 row x 16), so that even a single row keeps 16 FMA chains in flight.
+        Every tile is static. Rows outside columns read a weight panel per row block as
+        columns outside rows do per column panel. Returns each block's column loop."""
+        tail, root = members[-1], next(m for m in members if kind_of(m) in ("contraction", "reduction"))
+        row_sizes = list(sizes)
+        row_sizes[col] = 0
+        order = [i for i, s in enumerate(row_sizes) if s and i != row] + [row]
+        tiled, loops = schedule.tile(handles[tail], row_sizes, order)
+        self._fuse_producers(schedule, members, {tail: tiled}, handles, loops[-1])
+        whole, rest = self._peel(schedule, loops[-1])
+        blocks = [(tm, whole)]
+        block = 1 << (tm - 1).bit_length() - 1
+        while rest is not None:
+            level = [0] * len(sizes)
+            level[row] = block
+            rest_tiled, rest_loops = schedule.tile(schedule.find(handles[tail], rest), level)
+            rest_handles = {m: schedule.find(handles[m], rest) for m in members[:-1]}
+            self._fuse_producers(schedule, members, {tail: rest_tiled}, rest_handles, rest_loops[-1])
+            if block > 1:
+                full, rest = self._peel(schedule, rest_loops[-1])
+            else:
+                full, rest = rest_loops[-1], None
+            blocks.append((block, full))
+            block //= 2
+        schedule.add(_DCE)  # the clones for `tensor.dim`s that the last fusion left
+        column_loops = []
+        for block_rows, loop in blocks:
+            widths = [0] * len(sizes)
+            widths[col] = _vector_tile(cols, max(1, registers // block_rows) * lanes, lanes)
+            block_tiled, block_loops = schedule.tile(schedule.find(handles[tail], loop), widths)
+            block_handles = {m: schedule.find(handles[m], loop) for m in members[:-1]}
+            fused = self._fuse_producers(schedule, members, {tail: block_tiled}, block_handles, block_loops[-1])
+            schedule.tile(fused[root], reductions)
+            column_loops.append(block_loops[-1])
+        return column_loops
+
     @staticmethod
     def _peel(schedule: "_Schedule", loop: str) -> tuple[str, str]:
         """Peels the tile `loop` into whole steps and the rest; then erases dead ops: the
@@ -539,7 +580,7 @@ class TileAndVectorize(EmberPass):
         sizes into forms in which the next peel no longer proves its whole steps whole.
         Returns (whole, rest)."""
         whole, rest = schedule.peel(loop)
-        schedule.add("transform.apply_dce to %root : !transform.any_op")
+        schedule.add(_DCE)
         return whole, rest
 
     @staticmethod
@@ -664,6 +705,33 @@ class TileAndVectorize(EmberPass):
 
 def _loops_innermost_first(op: ir.Operation) -> list[ir.Operation]:
     return ops_named(op, "scf.for", ir.WalkOrder.POST_ORDER)
+
+
+WHOLE_STEPS = "ember.whole_steps"
+
+
+def _whole_step_sizes(scope: ir.Operation) -> None:
+    """In the loops that peeling left with whole steps only (marked WHOLE_STEPS), a tile's size
+    along the loop, `affine.min(step, extent - iv)`, is the step: replaced by it. Peeling
+    simplifies these itself, but not where tiling composed the extent into the min's map
+    (`min(4, n - i - j)` in a loop up to `n - i` rounded down), which leaves the block's tiles
+    dynamic (scalar code)."""
+    for loop in ops_named(scope, "scf.for"):
+        if WHOLE_STEPS not in loop.attributes:
+            continue
+        del loop.attributes[WHOLE_STEPS]
+        step = constant_int(loop.operands[2])
+        iv = loop.regions[0].blocks[0].arguments[0]
+        for op in list(loop.regions[0].blocks[0].operations):
+            if op.operation.name != "affine.min" or iv not in list(op.operands):
+                continue
+            results = ir.AffineMapAttr(op.attributes["map"]).value.results
+            if not any(isinstance(e, ir.AffineConstantExpr) and e.value == step for e in results):
+                continue
+            with ir.InsertionPoint(op), op.location:
+                size = arith.ConstantOp(ir.IndexType.get(), step).result
+            op.results[0].replace_all_uses_with(size)
+            op.erase()
 
 
 def _erase_dead(group: ir.Operation) -> None:

@@ -62,13 +62,14 @@ func.func @row_sum(%x: tensor<64x128xf32>) -> tensor<64xf32> {
 
 // -----
 
-// A dynamic row count (a batch): whole blocks of 8 rows, then the rows left over in peeled
-// blocks of 4, 2 and 1, every tile static and register-blocked, the relu fused into each.
+// A dynamic row count (a batch): whole blocks of 8 rows (8x32 tiles), then the rows left over
+// in peeled blocks of 4, 2 and 1, each as wide as its accumulators allow (here all 64 columns):
+// every tile static and register-blocked, the relu fused into each.
 // CHECK-LABEL: func.func @dynamic_rows
 // CHECK: scf.for {{.*}} -> (vector<8x32xf32>)
-// CHECK: scf.for {{.*}} -> (vector<4x32xf32>)
-// CHECK: scf.for {{.*}} -> (vector<2x32xf32>)
-// CHECK: scf.for {{.*}} -> (vector<1x32xf32>)
+// CHECK: scf.for {{.*}} -> (vector<4x64xf32>)
+// CHECK: scf.for {{.*}} -> (vector<2x64xf32>)
+// CHECK: scf.for {{.*}} -> (vector<1x64xf32>)
 // CHECK-NOT: linalg.
 func.func @dynamic_rows(%x: tensor<?x64xf32>, %w: tensor<64x64xf32>) -> tensor<?x64xf32> {
   %c0 = arith.constant 0 : index
