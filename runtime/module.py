@@ -41,10 +41,9 @@ class CompiledModule:
         self._fast = self._fast_dynamic = None
         if torch is not None and not signature.is_dynamic:
             self._fast = [(getattr(torch, s.dtype), torch.Size(s.shape)) for s in signature.inputs]
-        elif torch is not None:  # the static dims here; the dynamic ones the executable checks
-            self._fast_dynamic = [(getattr(torch, s.dtype), len(s.shape),
-                                   tuple((axis, d) for axis, d in enumerate(s.shape) if isinstance(d, int)))
-                                  for s in signature.inputs]
+        elif torch is not None:  # dynamic dims: the shapes of the last call that passed the full check
+            self._fast_dynamic = [getattr(torch, s.dtype) for s in signature.inputs]
+            self._checked_shapes = None
 
     @property
     def name(self) -> str:
@@ -121,18 +120,23 @@ class CompiledModule:
         return self.signature.unflatten(outputs)
 
     def _check_dynamic(self, args):
-        """The fast path's checks with dynamic dims: every static size; the dims' ranges are
-        checked where the executable reads their sizes."""
+        """The fast path with dynamic dims: the shapes of the last call that passed the full
+        check (whose sizes the executable checks against the dims' ranges), and the cheap checks
+        of the static fast path; anything else takes the full check."""
         if len(args) == len(self._fast_dynamic):
-            for value, (dtype, rank, static) in zip(args, self._fast_dynamic):
-                if not (type(value) is torch.Tensor and value.dtype is dtype and value.dim() == rank
-                        and value.is_cpu and value.is_contiguous() and not value.is_neg()
-                        and not value.requires_grad and all(value.shape[a] == d for a, d in static)):
+            for value, dtype, shape in zip(args, self._fast_dynamic, self._checked_shapes or ()):
+                if not (type(value) is torch.Tensor and value.shape == shape and value.dtype is dtype
+                        and value.is_contiguous() and value.is_cpu and not value.is_neg()
+                        and not value.requires_grad):
                     break
             else:
-                return args
+                if self._checked_shapes is not None:
+                    return args
         self._warn_if_grad(args)
-        return self.signature.check(args)
+        inputs = self.signature.check(args)
+        if all(type(a) is torch.Tensor for a in args):
+            self._checked_shapes = tuple(a.shape for a in args)
+        return inputs
 
     def _warn_if_grad(self, args) -> None:
         if not self._warned_grad and any(getattr(a, "requires_grad", False) for a in args):

@@ -87,6 +87,7 @@ class Context:
         self.descriptors = [make_descriptor(shape) for shape in shapes]
         self.shapes = None  # a dynamic entry's input shapes of the last call (its descriptors hold them)
         self.output_shapes = None
+        self.prototypes = None
         self.threads = ctypes.c_int32(threads)
         self.status = ctypes.c_int32(0)
         # The packed wrapper's argument i points at a slot that holds descriptor i's address.
@@ -184,8 +185,9 @@ class NativeExecutable:
         """New outputs of the shapes that this call's sizes give, with every descriptor pointing
         at its buffer. Sizes, strides and output shapes are computed (and the dims' ranges
         checked) when the input shapes differ from the context's last call."""
-        key = tuple(x.shape for x in inputs)
-        if key != context.shapes:
+        key = [x.shape for x in inputs]
+        torch_call = torch is not None and (not inputs or isinstance(inputs[0], torch.Tensor))
+        if key != context.shapes or torch_call != (context.prototypes is not None):
             sizes = self.signature.dim_sizes(inputs)  # raises for a size out of range
             context.output_shapes = self.signature.entry_output_shapes(sizes)
             for descriptor, shape in zip(context.descriptors, [tuple(k) for k in key] + context.output_shapes):
@@ -196,16 +198,19 @@ class NativeExecutable:
                         strides[axis] = stride
                         stride *= shape[axis]
                     descriptor.strides[:] = strides
+            # torch.empty_like of a kept tensor is the cheapest way to a fresh output
+            context.prototypes = [torch.empty(shape, dtype=dtype) for shape, dtype in
+                                  zip(context.output_shapes, self._dtypes)] if torch_call else None
             context.shapes = key
-        shapes = context.output_shapes
-        if torch is not None and (not inputs or isinstance(inputs[0], torch.Tensor)):
-            outputs = [torch.empty(shape, dtype=dtype) for shape, dtype in zip(shapes, self._dtypes)]
+        if torch_call:
+            outputs = [torch.empty_like(p) for p in context.prototypes]
             for descriptor, tensor in zip(context.descriptors, (*inputs, *outputs)):
                 descriptor.allocated = descriptor.aligned = tensor.data_ptr()
         else:
             import numpy
 
-            outputs = [numpy.empty(shape, dtype=s.dtype) for shape, s in zip(shapes, self.signature.entry_outputs)]
+            outputs = [numpy.empty(shape, dtype=s.dtype)
+                       for shape, s in zip(context.output_shapes, self.signature.entry_outputs)]
             for descriptor, array in zip(context.descriptors, (*inputs, *outputs)):
                 descriptor.allocated = descriptor.aligned = array.ctypes.data
         return outputs

@@ -114,6 +114,8 @@ def test_saved_dynamic_module_keeps_its_dims(tmp_path):
         torch.testing.assert_close(loaded(x), model(x))
     with pytest.raises(ember.InputValueError, match=r"\[0, 32\]"):
         loaded(torch.randn(33, 512))
+    x = torch.randn(3, 512)  # numpy arrays in, numpy arrays out, sizes from the arrays
+    torch.testing.assert_close(torch.from_numpy(loaded(x.numpy())), model(x))
 
 
 def test_c_export_says_it_takes_static_shapes(tmp_path):
