@@ -198,14 +198,16 @@ def _row_loop(op: ir.Operation, candidates: list[int], col: int, ranges: list[in
     loads per reduction step. An input read along the row loop is loaded once per row (a
     vector where it varies along the columns too, else a broadcast); one invariant along it is
     loaded once for the whole block. A depthwise convolution's output rows share one weight,
-    its channels do not. Ties go to the innermost loop; unit loops make no rows."""
+    its channels do not. Ties go to a static loop, then the innermost; unit loops make no rows."""
     maps = [ir.AffineMapAttr(m).value for m in op.attributes["indexing_maps"]][: len(op.operands) - len(op.results)]
 
     def per_row_loads(loop: int) -> int:
         return sum(any(_uses_dim(e, loop) for e in amap.results) for amap in maps)
 
     useful = [p for p in candidates if ranges[p] > 1 or ranges[p] == DYNAMIC] or candidates
-    return min(reversed(useful), key=per_row_loads)
+    # Among equals a static loop: a dynamic one may be short (a batch of 1 makes 1-row blocks
+    # that each stream the whole weight).
+    return min(reversed(useful), key=lambda p: (per_row_loads(p), ranges[p] == DYNAMIC))
 
 
 def _uses_dim(expr, dim: int) -> bool:
