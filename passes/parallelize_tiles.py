@@ -16,8 +16,8 @@ Produces an `scf.forall` with the tensor as `shared_outs`: a single loop's inser
 carry the slab (their slices shifted to offset 0 along that dimension), and the slab is the
 parallel insert. Loops inside a converted loop stay sequential, and so do loops inside a
 sequential loop (they would be dispatched on every trip), nests with less than `min-work`
-element-iterations (output elements times the trip counts of the loops inside), and nests over
-tensors of dynamic shape (their work is known only at run time).
+element-iterations (output elements times the trip counts of the loops inside; a dynamic dim
+counts as 1, the least it can be).
 
 After bufferization `scf-forall-to-parallel` and `convert-scf-to-openmp` share the iterations
 out among OpenMP threads.
@@ -136,7 +136,10 @@ def _nest_to_forall(chain: list, insert, extracts: list, dim: int, dynamic_index
     outer.induction_variable.replace_all_uses_with(index)
     with ir.InsertionPoint(terminator), outer.location:
         zero = arith.ConstantOp(ir.IndexType.get(), 0).result
-        own = tensor.ExtractSliceOp(part, shared, [index], [], [], **slice_attrs).result
+        # A slab spans every other dim whole: a dynamic one (a batch) by the tensor's own size.
+        sizes = [tensor.DimOp(shared, arith.ConstantOp(ir.IndexType.get(), d).result).result
+                 for d in range(len(shape)) if d != dim and full.is_dynamic_dim(d)]
+        own = tensor.ExtractSliceOp(part, shared, [index], sizes, [], **slice_attrs).result
 
     def shift(op, first_offset: int) -> None:
         op.operation.operands[first_offset + dynamic_index] = zero
@@ -172,19 +175,17 @@ def _nest_to_forall(chain: list, insert, extracts: list, dim: int, dynamic_index
 
     updated = move_body(outer, chain[1:], own, terminator)
     with ir.InsertionPoint(terminator.block), outer.location:
-        tensor.ParallelInsertSliceOp(updated, shared, [index], [], [], **slice_attrs)
+        tensor.ParallelInsertSliceOp(updated, shared, [index], sizes, [], **slice_attrs)
     outer.results[0].replace_all_uses_with(forall.results[0])
     outer.operation.erase()
 
 
 def _work(chain: list) -> int:
     """A rough count of a nest's work: the elements of the tensor it computes times the trip
-    counts of the loops inside its innermost tile loop (a contraction's reduction, a window);
-    0 for a tensor of dynamic shape, whose work is unknown here (such nests stay sequential)."""
+    counts of the loops inside its innermost tile loop (a contraction's reduction, a window). A
+    dynamic dim counts as 1: the least work the nest does, known here."""
     result = ir.RankedTensorType(chain[0].results[0].type)
-    if not result.has_static_shape:
-        return 0
-    work = math.prod(result.shape)
+    work = math.prod(1 if result.is_dynamic_dim(i) else result.get_dim_size(i) for i in range(result.rank))
 
     def count(op):
         nonlocal work

@@ -486,8 +486,12 @@ class TileAndVectorize(EmberPass):
         sizes = [0 if iterators[i] == "reduction" and tail == root else 1 for i in range(len(tail_loops))]
         sizes[row], sizes[col] = tm, tn
         # Column blocks outside row blocks: one column panel of the weights is reused by every
-        # row block while it is in cache.
-        order = [i for i, s in enumerate(sizes) if s and i not in (row, col)] + [col, row]
+        # row block while it is in cache. Dynamic loops (a batch) go inside the column blocks
+        # too: the panel serves every batch entry, and the outermost loop, the one that
+        # ember-parallelize-tiles shares among threads, has a trip count known here.
+        others = [i for i, s in enumerate(sizes) if s and i not in (row, col)]
+        dynamic_others = [i for i in others if tail_loops[i] == DYNAMIC]
+        order = [i for i in others if i not in dynamic_others] + [col] + dynamic_others + [row]
         peel = rows == DYNAMIC and tm > 1
         reductions = [int(it == "reduction") for it in iterators]
         if peel:

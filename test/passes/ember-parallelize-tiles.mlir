@@ -84,21 +84,44 @@ func.func @not_disjoint(%x: tensor<8x4xf32>, %init: tensor<2x4xf32>, %big: tenso
   return %sum, %overlap : tensor<2x4xf32>, tensor<8x4xf32>
 }
 
-// Row tiles over a tensor of dynamic shape: disjoint, but their work is known only at run
-// time, so the loop stays sequential.
+// Row tiles over a dynamic number of rows: disjoint, and their least work (one row) is enough
+// here (min-work=1): a forall up to the dynamic bound.
 // CHECK-LABEL: func.func @dynamic_rows
-// CHECK-NOT: scf.forall
-// CHECK: scf.for
-func.func @dynamic_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+// CHECK: %[[ROWS:.*]] = tensor.dim
+// CHECK: scf.forall (%{{.*}}) in (%[[ROWS]])
+func.func @dynamic_rows(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  %rows = tensor.dim %x, %c0 : tensor<?x?xf32>
-  %cols = tensor.dim %x, %c1 : tensor<?x?xf32>
-  %r = scf.for %i = %c0 to %rows step %c1 iter_args(%acc = %x) -> (tensor<?x?xf32>) {
-    %in = tensor.extract_slice %x[%i, 0] [1, %cols] [1, 1] : tensor<?x?xf32> to tensor<1x?xf32>
-    %neg = linalg.negf ins(%in : tensor<1x?xf32>) outs(%in : tensor<1x?xf32>) -> tensor<1x?xf32>
-    %ins = tensor.insert_slice %neg into %acc[%i, 0] [1, %cols] [1, 1] : tensor<1x?xf32> into tensor<?x?xf32>
-    scf.yield %ins : tensor<?x?xf32>
+  %rows = tensor.dim %x, %c0 : tensor<?x8xf32>
+  %r = scf.for %i = %c0 to %rows step %c1 iter_args(%acc = %x) -> (tensor<?x8xf32>) {
+    %in = tensor.extract_slice %x[%i, 0] [1, 8] [1, 1] : tensor<?x8xf32> to tensor<1x8xf32>
+    %neg = linalg.negf ins(%in : tensor<1x8xf32>) outs(%in : tensor<1x8xf32>) -> tensor<1x8xf32>
+    %ins = tensor.insert_slice %neg into %acc[%i, 0] [1, 8] [1, 1] : tensor<1x8xf32> into tensor<?x8xf32>
+    scf.yield %ins : tensor<?x8xf32>
   }
-  return %r : tensor<?x?xf32>
+  return %r : tensor<?x8xf32>
+}
+
+// A nest over a tensor with a dynamic dim beside the parallel one: each iteration's slab spans
+// that dim whole, by the tensor's own size.
+// CHECK-LABEL: func.func @dynamic_columns_nest
+// CHECK: scf.forall (%[[I:.*]]) in (4) shared_outs(%[[ALL:.*]] = %{{.*}})
+// CHECK: %[[COLS:.*]] = tensor.dim %[[ALL]], %c1
+// CHECK: tensor.extract_slice %[[ALL]][%[[I]], 0] [1, %[[COLS]]] [1, 1] : tensor<4x?xf32> to tensor<1x?xf32>
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[ALL]][%[[I]], 0] [1, %[[COLS]]] [1, 1] : tensor<1x?xf32> into tensor<4x?xf32>
+func.func @dynamic_columns_nest(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %cols = tensor.dim %x, %c1 : tensor<4x?xf32>
+  %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%acc = %x) -> (tensor<4x?xf32>) {
+    %inner = scf.for %j = %c0 to %cols step %c1 iter_args(%acc2 = %acc) -> (tensor<4x?xf32>) {
+      %in = tensor.extract_slice %x[%i, %j] [1, 1] [1, 1] : tensor<4x?xf32> to tensor<1x1xf32>
+      %neg = linalg.negf ins(%in : tensor<1x1xf32>) outs(%in : tensor<1x1xf32>) -> tensor<1x1xf32>
+      %ins = tensor.insert_slice %neg into %acc2[%i, %j] [1, 1] [1, 1] : tensor<1x1xf32> into tensor<4x?xf32>
+      scf.yield %ins : tensor<4x?xf32>
+    }
+    scf.yield %inner : tensor<4x?xf32>
+  }
+  return %r : tensor<4x?xf32>
 }

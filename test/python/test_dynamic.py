@@ -144,3 +144,15 @@ def test_dims_the_model_relates_must_share_a_name():
 
     with pytest.raises(ember.CaptureError, match=r"(?s)must always be equal.*share one name in dynamic="):
         ember.compile(add, (torch.randn(4, 3), torch.randn(4, 3)), dynamic={"x": {0: "a"}, "y": {0: "b"}})
+
+
+def test_dynamic_loops_run_on_the_context_threads():
+    # Per batch row, 16 x 4096 x 1024 multiply-adds: enough work for parallel tiles however small
+    # the batch; the loop over the dynamic batch becomes an OpenMP loop on `threads` cores.
+    model = torch.nn.Linear(1024, 4096).eval()
+    compiled = ember.compile(model, (torch.randn(2, 16, 1024),), dynamic={"input": {0: "batch"}}, threads=2)
+    assert "scf.forall" in compiled.ir("bufferized") and compiled.artifact.abi.uses_openmp
+    with torch.no_grad():
+        for batch in (1, 3):
+            x = torch.randn(batch, 16, 1024)
+            torch.testing.assert_close(compiled(x), model(x), rtol=1e-4, atol=1e-4)
