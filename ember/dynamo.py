@@ -11,7 +11,9 @@ become the compiled module's own parameters and buffers again, so that ember fol
 the code (constant folding, packing) and watches them: a call where one is another tensor or
 changed in place compiles again. Buffers that the graph updates (BatchNorm in training mode)
 stay inputs, as in `ember.compile`. A graph with symbolic sizes (Dynamo's automatic dynamic
-shapes) is compiled once per set of sizes that it meets (PerSize). With grad enabled and a tensor that requires it, ember (an
+shapes) is compiled once, with ember's dynamic dims, its size inputs read from the shapes they
+are of (DynamicGraph); one whose sizes are not plain symbols of its inputs' shapes, once per set
+of sizes that it meets (PerSize). With grad enabled and a tensor that requires it, ember (an
 inference compiler) says so once and hands the graph back to Dynamo, which runs it eagerly.
 """
 
@@ -41,12 +43,14 @@ class _WithWeights(torch.nn.Module):
     """Dynamo's graph with some inputs bound: parameters and buffers as this module's own,
     sizes (the ints of a graph with symbolic shapes) as constants. forward takes the others."""
 
-    def __init__(self, graph: torch.fx.GraphModule, bound: dict[int, object], arity: int):
+    def __init__(self, graph: torch.fx.GraphModule, bound: dict[int, object], arity: int, derived=None):
         super().__init__()
         self.graph = graph
         self.arity = arity
         self.sizes = {i: v for i, v in bound.items() if not isinstance(v, torch.Tensor)}
         self.weight_slots = tuple(i for i in bound if i not in self.sizes)
+        # slot -> (tensor slot, axis): a size read from an input's shape (dynamic dims), not bound
+        self.derived = derived or {}
         for i in self.weight_slots:
             if isinstance(bound[i], torch.nn.Parameter):
                 self.register_parameter(f"w{i}", bound[i])
@@ -56,10 +60,14 @@ class _WithWeights(torch.nn.Module):
     def forward(self, *inputs):
         args, rest = [], iter(inputs)
         for i in range(self.arity):
-            if i in self.sizes:
+            if i in self.derived:
+                args.append(None)  # filled below, from the tensor it is a size of
+            elif i in self.sizes:
                 args.append(self.sizes[i])
             else:
                 args.append(getattr(self, f"w{i}") if i in self.weight_slots else next(rest))
+        for i, (slot, axis) in self.derived.items():
+            args[i] = args[slot].shape[axis]
         return self.graph(*args)
 
 
@@ -103,6 +111,66 @@ class DynamoGraph:
         return self(*args)
 
 
+def _dynamic_dims(graph: torch.fx.GraphModule, input_slots: tuple, size_slots: tuple):
+    """For a graph with symbolic sizes: each size input as (tensor slot, axis) of an input
+    tensor that has it, and each input tensor's symbolic axes by symbol name (ember.compile's
+    `dynamic`); None where a size is not a plain symbol of some input's shape."""
+    placeholders = [n for n in graph.graph.nodes if n.op == "placeholder"]
+    where, spec = {}, []
+    for slot in input_slots:
+        value = placeholders[slot].meta.get("example_value")
+        axes = {}
+        for axis, size in enumerate(getattr(value, "shape", ())):
+            if isinstance(size, torch.SymInt) and not size.node.expr.is_number:  # (512 may be a SymInt too)
+                if not size.node.expr.is_symbol:
+                    return None  # a derived size (2 * s0): ember's dims are plain names
+                axes[axis] = str(size.node.expr)
+                where.setdefault(str(size.node.expr), (slot, axis))
+        spec.append(axes)
+    derived = {}
+    for slot in size_slots:
+        value = placeholders[slot].meta.get("example_value")
+        if not isinstance(value, torch.SymInt) or str(value.node.expr) not in where:
+            return None
+        derived[slot] = where[str(value.node.expr)]
+    return derived, spec
+
+
+class DynamicGraph(DynamoGraph):
+    """A graph with symbolic sizes (Dynamo's automatic dynamic shapes, `dynamic=True`) compiled
+    once, on its first call, with ember's dynamic dims: one module for every size Dynamo sends
+    it (Dynamo guards and recompiles for the sizes it specializes, 0 and 1)."""
+
+    def __init__(self, graph: torch.fx.GraphModule, example_inputs, threads: int, dims):
+        self.graph, self.threads = graph, threads
+        self.weight_slots = _weight_slots(graph)
+        self.size_slots = tuple(i for i, v in enumerate(example_inputs) if not isinstance(v, torch.Tensor))
+        bound = set(self.weight_slots) | set(self.size_slots)
+        self.input_slots = tuple(i for i in range(len(example_inputs)) if i not in bound)
+        self.derived, self.spec = dims
+        self.compiled = None
+
+    def _compile(self, args):
+        import ember
+
+        self.weights = tuple(args[i] for i in self.weight_slots)
+        bound = {i: args[i] for i in self.weight_slots}
+        module = _WithWeights(self.graph, bound, len(args), self.derived)
+        with torch._guards.tracing(None):
+            return ember.compile(module, tuple(args[i] for i in self.input_slots), threads=self.threads,
+                                 dynamic=self.spec)
+
+    def __call__(self, *args):
+        if self.compiled is None:
+            try:
+                self.compiled = self._compile(list(args))
+            except EmberError as e:  # as for any graph ember does not compile: eager, said once
+                _warn_once(str(e), f"torch.compile(backend='ember'): this graph runs eagerly: {type(e).__name__}: {e}")
+                self.compiled = self.graph.forward
+                self.weight_slots, self.input_slots, self.weights = (), tuple(range(len(args))), ()
+        return super().__call__(*args)
+
+
 class PerSize:
     """A graph with symbolic sizes (Dynamo's automatic dynamic shapes, `dynamic=True`): ember
     compiles static shapes, so each new set of sizes gets its own DynamoGraph, kept for reuse.
@@ -144,7 +212,15 @@ def ember_backend(graph: torch.fx.GraphModule, example_inputs, options: dict | N
                    " the graph runs eagerly (run under torch.no_grad() or torch.inference_mode() to compile it)")
         return graph.forward
     symbolic = any(not isinstance(v, torch.Tensor) for v in example_inputs)
-    return _compiled_or_eager(PerSize if symbolic else DynamoGraph, graph, example_inputs, threads)
+    if not symbolic:
+        return _compiled_or_eager(DynamoGraph, graph, example_inputs, threads)
+    slots = tuple(i for i, v in enumerate(example_inputs) if not isinstance(v, torch.Tensor))
+    weights = set(_weight_slots(graph))
+    dims = _dynamic_dims(graph, tuple(i for i in range(len(example_inputs)) if i not in weights and i not in slots),
+                         slots)
+    if dims is None:
+        return _compiled_or_eager(PerSize, graph, example_inputs, threads)
+    return _compiled_or_eager(DynamicGraph, graph, example_inputs, threads, dims)
 
 
 def _compiled_or_eager(kind, graph, example_inputs, threads, *more):

@@ -107,6 +107,14 @@ def _argument_names(model, count: int) -> list[str]:
     return [params[i] if i < len(params) else f"arg{i}" for i in range(count)]
 
 
+def _takes_star_args(module: torch.nn.Module) -> bool:
+    try:
+        params = list(inspect.signature(module.forward).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    return bool(params) and params[0].kind == inspect.Parameter.VAR_POSITIONAL
+
+
 def model_name(model) -> str:
     if isinstance(model, torch.nn.Module):
         return type(model).__name__
@@ -877,8 +885,8 @@ def _capture(model, example_inputs, isolated: bool, dynamic) -> CapturedModel:
 
     def export() -> object:
         shapes = dims.export_shapes(len(example_inputs)) if dims is not None else None
-        if shapes is not None and isinstance(module, (_FunctionModule, _StateAsInputs)):
-            shapes = (shapes,)  # their forward(*args) takes the inputs as one tuple
+        if shapes is not None and _takes_star_args(module):
+            shapes = (shapes,)  # a forward(*args) takes the inputs as one tuple
         return _export(module, name, example_inputs, shapes)
 
     program = export()
