@@ -78,10 +78,7 @@ class DynamoGraph:
     def __init__(self, graph: torch.fx.GraphModule, example_inputs, threads: int, weight_slots=None):
         self.graph = graph
         self.threads = threads
-        self.weight_slots = _weight_slots(graph) if weight_slots is None else weight_slots
-        self.size_slots = tuple(i for i, v in enumerate(example_inputs) if not isinstance(v, torch.Tensor))
-        bound = set(self.weight_slots) | set(self.size_slots)
-        self.input_slots = tuple(i for i in range(len(example_inputs)) if i not in bound)
+        self.weight_slots, self.size_slots, self.input_slots = _slots(graph, example_inputs, weight_slots)
         self.compiled = self._compile(list(example_inputs))
 
     def _compile(self, args):
@@ -109,6 +106,14 @@ class DynamoGraph:
         _LOG.info("ember backend: a parameter or buffer changed; compiling %s again", self.compiled.name)
         self.compiled = self._compile(list(args))
         return self(*args)
+
+
+def _slots(graph: torch.fx.GraphModule, example_inputs, weight_slots=None) -> tuple[tuple, tuple, tuple]:
+    """The graph's inputs by kind: (weights, sizes, the tensors a call passes on)."""
+    weights = _weight_slots(graph) if weight_slots is None else weight_slots
+    sizes = tuple(i for i, v in enumerate(example_inputs) if not isinstance(v, torch.Tensor))
+    inputs = tuple(i for i in range(len(example_inputs)) if i not in weights and i not in sizes)
+    return weights, sizes, inputs
 
 
 def _dynamic_dims(graph: torch.fx.GraphModule, input_slots: tuple, size_slots: tuple):
@@ -143,10 +148,7 @@ class DynamicGraph(DynamoGraph):
 
     def __init__(self, graph: torch.fx.GraphModule, example_inputs, threads: int, dims):
         self.graph, self.threads = graph, threads
-        self.weight_slots = _weight_slots(graph)
-        self.size_slots = tuple(i for i, v in enumerate(example_inputs) if not isinstance(v, torch.Tensor))
-        bound = set(self.weight_slots) | set(self.size_slots)
-        self.input_slots = tuple(i for i in range(len(example_inputs)) if i not in bound)
+        self.weight_slots, self.size_slots, self.input_slots = _slots(graph, example_inputs)
         self.derived, self.spec = dims
         self.compiled = None
 
@@ -214,10 +216,8 @@ def ember_backend(graph: torch.fx.GraphModule, example_inputs, options: dict | N
     symbolic = any(not isinstance(v, torch.Tensor) for v in example_inputs)
     if not symbolic:
         return _compiled_or_eager(DynamoGraph, graph, example_inputs, threads)
-    slots = tuple(i for i, v in enumerate(example_inputs) if not isinstance(v, torch.Tensor))
-    weights = set(_weight_slots(graph))
-    dims = _dynamic_dims(graph, tuple(i for i in range(len(example_inputs)) if i not in weights and i not in slots),
-                         slots)
+    _, sizes, inputs = _slots(graph, example_inputs)
+    dims = _dynamic_dims(graph, inputs, sizes)
     if dims is None:
         return _compiled_or_eager(PerSize, graph, example_inputs, threads)
     return _compiled_or_eager(DynamicGraph, graph, example_inputs, threads, dims)

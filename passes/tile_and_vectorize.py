@@ -495,14 +495,14 @@ class TileAndVectorize(EmberPass):
         peel = rows == DYNAMIC and tm > 1
         reductions = [int(it == "reduction") for it in iterators]
         if peel:
-            block_loops = self._dynamic_rows(schedule, members, handles, sizes, row, col, tm, cols, lanes,
+            block_loops = self._dynamic_rows(schedule, members, handles, root, sizes, row, col, tm, cols, lanes,
                                              reductions, registers)
         else:
-            tiled, loops = schedule.tile(handles[tail], sizes, order if self.columns_outer else None)
-            fused = self._fuse_producers(schedule, members, {tail: tiled}, handles, loops[-1])
+            fused, loop = self._tile_fused(schedule, members, handles, sizes,
+                                           order=order if self.columns_outer else None)
             # The reduction loops go inside the register block: one rank-1 update per step.
             schedule.tile(fused[root], reductions)
-            block_loops = [loops[-1]]
+            block_loops = [loop]
         if window:
             # A convolution's window sums (oh + kh) become plain indices once the window and
             # channel dims are unit tiles: with unit dims dropped, each step of the reduction
@@ -537,46 +537,48 @@ class TileAndVectorize(EmberPass):
             _apply(group, contract)
         return None
 
-    def _dynamic_rows(self, schedule: "_Schedule", members: list, handles: dict, sizes: list, row: int, col: int,
-                      tm: int, cols: int, lanes: int, reductions: list, registers: int) -> list[str]:
+    def _dynamic_rows(self, schedule: "_Schedule", members: list, handles: dict, root, sizes: list, row: int,
+                      col: int, tm: int, cols: int, lanes: int, reductions: list, registers: int) -> list[str]:
         """A dynamic row loop: row blocks outermost, in whole blocks of tm rows (peeled), then
         the rows left over (fewer than tm) in peeled blocks of halving powers of two (4, 2, 1
         for tm = 8); each block then tiled by columns as wide as its accumulators fit (tm rows
         x 2 registers, 1 row x 16), so that even a single row keeps 16 FMA chains in flight.
         Every tile is static. Rows outside columns read a weight panel per row block as
         columns outside rows do per column panel. Returns each block's column loop."""
-        tail, root = members[-1], next(m for m in members if kind_of(m) in ("contraction", "reduction"))
         row_sizes = list(sizes)
         row_sizes[col] = 0
         order = [i for i, s in enumerate(row_sizes) if s and i != row] + [row]
-        tiled, loops = schedule.tile(handles[tail], row_sizes, order)
-        self._fuse_producers(schedule, members, {tail: tiled}, handles, loops[-1])
-        whole, rest = self._peel(schedule, loops[-1])
+        _, loop = self._tile_fused(schedule, members, handles, row_sizes, order=order)
+        whole, rest = self._peel(schedule, loop)
         blocks = [(tm, whole)]
         block = 1 << (tm - 1).bit_length() - 1
         while rest is not None:
             level = [0] * len(sizes)
             level[row] = block
-            rest_tiled, rest_loops = schedule.tile(schedule.find(handles[tail], rest), level)
-            rest_handles = {m: schedule.find(handles[m], rest) for m in members[:-1]}
-            self._fuse_producers(schedule, members, {tail: rest_tiled}, rest_handles, rest_loops[-1])
-            if block > 1:
-                full, rest = self._peel(schedule, rest_loops[-1])
-            else:
-                full, rest = rest_loops[-1], None
+            _, loop = self._tile_fused(schedule, members, handles, level, scope=rest)
+            full, rest = self._peel(schedule, loop) if block > 1 else (loop, None)
             blocks.append((block, full))
             block //= 2
         schedule.add(_DCE)  # the clones for `tensor.dim`s that the last fusion left
         column_loops = []
-        for block_rows, loop in blocks:
+        for block_rows, scope in blocks:
             widths = [0] * len(sizes)
             widths[col] = _vector_tile(cols, max(1, registers // block_rows) * lanes, lanes)
-            block_tiled, block_loops = schedule.tile(schedule.find(handles[tail], loop), widths)
-            block_handles = {m: schedule.find(handles[m], loop) for m in members[:-1]}
-            fused = self._fuse_producers(schedule, members, {tail: block_tiled}, block_handles, block_loops[-1])
+            fused, loop = self._tile_fused(schedule, members, handles, widths, scope=scope)
             schedule.tile(fused[root], reductions)
-            column_loops.append(block_loops[-1])
+            column_loops.append(loop)
         return column_loops
+
+    def _tile_fused(self, schedule: "_Schedule", members: list, handles: dict, sizes: list, scope: str | None = None,
+                    order: list | None = None) -> tuple[dict, str]:
+        """Tiles the group's tail by `sizes` and fuses its producers into the innermost new loop;
+        `scope`: the members are their copies inside that loop (as tiling and peeling left them).
+        Returns each member's handle in the new loop, and the loop."""
+        if scope is not None:
+            handles = {m: schedule.find(handles[m], scope) for m in members}
+        tail = members[-1]
+        tiled, loops = schedule.tile(handles[tail], sizes, order)
+        return self._fuse_producers(schedule, members, {tail: tiled}, handles, loops[-1]), loops[-1]
 
     @staticmethod
     def _peel(schedule: "_Schedule", loop: str) -> tuple[str, str]:

@@ -21,7 +21,12 @@ def contiguous_strides(shape: tuple[int, ...]) -> list[int]:
 def make_descriptor(shape: tuple[int, ...]) -> ctypes.Structure:
     """A descriptor for a contiguous buffer of `shape`; its pointers are filled per call."""
     descriptor = descriptor_type(len(shape))()
+    set_shape(descriptor, shape)
+    return descriptor
+
+
+def set_shape(descriptor: ctypes.Structure, shape: tuple[int, ...]) -> None:
+    """The sizes and contiguous strides of `shape` (a dynamic entry's, per call)."""
     if shape:
         descriptor.sizes[:] = list(shape)
         descriptor.strides[:] = contiguous_strides(shape)
-    return descriptor

@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass
 
 from ember.errors import EmberError, RuntimeCheckError, runtime_error_class
-from ember.runtime.memref import make_descriptor
+from ember.runtime.memref import make_descriptor, set_shape
 from ember.runtime.signature import Signature
 
 try:
@@ -191,13 +191,7 @@ class NativeExecutable:
             sizes = self.signature.dim_sizes(inputs)  # raises for a size out of range
             context.output_shapes = self.signature.entry_output_shapes(sizes)
             for descriptor, shape in zip(context.descriptors, [tuple(k) for k in key] + context.output_shapes):
-                if shape:
-                    descriptor.sizes[:] = shape
-                    stride, strides = 1, [0] * len(shape)
-                    for axis in range(len(shape) - 1, -1, -1):
-                        strides[axis] = stride
-                        stride *= shape[axis]
-                    descriptor.strides[:] = strides
+                set_shape(descriptor, shape)
             # torch.empty_like of a kept tensor is the cheapest way to a fresh output
             context.prototypes = [torch.empty(shape, dtype=dtype) for shape, dtype in
                                   zip(context.output_shapes, self._dtypes)] if torch_call else None

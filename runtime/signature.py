@@ -36,10 +36,6 @@ class TensorSpec:
     def describe(self) -> str:
         return f"torch.{self.dtype} tensor of shape {_shape_text(self.shape)}"
 
-    @property
-    def is_static(self) -> bool:
-        return all(isinstance(d, int) for d in self.shape)
-
     def to_json(self) -> dict:
         return {"name": self.name, "shape": list(self.shape), "dtype": self.dtype}
 
@@ -165,8 +161,7 @@ class Signature:
 
     def entry_output_shapes(self, sizes: dict) -> list[tuple[int, ...]]:
         """The entry's output shapes for the dims' sizes of one call."""
-        return [tuple(d if isinstance(d, int) else sizes[d] if d in sizes else size_of(d, sizes) for d in shape)
-                for shape in self._output_shapes]
+        return [tuple(size_of(d, sizes) for d in shape) for shape in self._output_shapes]
 
     @property
     def mutated_positions(self) -> tuple[int, ...]:
