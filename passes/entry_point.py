@@ -17,6 +17,8 @@ produces
   SET_THREADS);
 - the result is a status code: a stack slot marked `ember.status` starts at 0, runtime checks
   store an error code into it (see `ember.errors` in the runtime), and every return yields it.
+  With `status-in-arena` (device targets, whose kernels cannot reach the host's stack) the slot
+  is a `memref.alloc` instead, which `ember-plan-memory` places in the arena.
 
 Fails, with a located error, on a module without that function (or with several candidates), on one whose entry still
 returns values, or on one that has been through this pass already.
@@ -71,6 +73,7 @@ class EntryPoint(EmberPass):
 
     entry: str = ""
     name: str = "ember_entry"
+    status_in_arena: bool = False
 
     def run(self, op) -> None:
         function = self._find(op)
@@ -104,7 +107,9 @@ class EntryPoint(EmberPass):
             function.attributes[ENTRY] = ir.UnitAttr.get()
 
             with ir.InsertionPoint.at_block_begin(block):
-                status = memref.AllocaOp(ir.MemRefType.get([], i32), [], [])
+                # A device writes the status slot: a buffer that ember-plan-memory then puts in the arena.
+                slot = memref.AllocOp if self.status_in_arena else memref.AllocaOp
+                status = slot(ir.MemRefType.get([], i32), [], [])
                 status.attributes[STATUS] = ir.UnitAttr.get()
                 memref.StoreOp(arith.ConstantOp(i32, 0).result, status.result, [])
                 parallel = bool(collect_ops(function.operation, lambda o: o.name in _PARALLEL_LOOPS))

@@ -34,16 +34,17 @@ def tile_and_vectorize(cpu: cpu_model.CpuModel) -> str:
     return f"ember-tile-and-vectorize{{{cpu.options}}}"
 
 
-FUSE = Stage("fused", "ember-cpu-fuse", (
+# The fused stage's passes that hold for every target: the model's checks, constants, fused
+# elementwise chains and the math that no target lowers as it stands.
+PREPARE = (
     "ember-caller-seed",  # random ops draw from a seed the caller passes per call, not a global of the code
     "ember-check-indices",  # x[idx], gather, ...: an index out of range is an error, not a stray read
     "ember-safe-integer-division",  # a zero divisor is an error, not SIGFPE
     "ember-seal-buffer-islands",  # lowered tm_tensor loops, ready for One-Shot Bufferize
     "ember-fold-constants",  # weight-only work (transposes, batch-norm scales) happens once, here
     "ember-fuse-elementwise",  # elementwise chains as one op: one loop nest, no intermediate tensors
-    "ember-pointwise-conv-as-matmul",  # 1x1 convolutions over images of whole vectors: a matmul over H*W
-    "ember-conv-channels-inner",  # the other convolutions: output channels are the vector dim
-    "ember-fold-constants",  # the filter transposes that ember-conv-channels-inner made
+)
+EXPAND = (
     nest("func.func", "linalg-generalize-named-ops"),
     "ember-fuse-elementwise{weight-copies=1}",  # weights broadcast to a batch matmul: read, not copied
     "canonicalize",
@@ -54,8 +55,15 @@ FUSE = Stage("fused", "ember-cpu-fuse", (
     "ember-expand-erf",
     "ember-widen-reductions",  # f16/bf16 sums accumulate in f32, as eager's do
     "ember-split-reductions",  # long sums in levels: error ~sqrt(n), not n
-    "ember-fuse-groups",
-))
+)
+# The CPU's data layout: convolutions whose output channels are the vector dim.
+CPU_LAYOUT = (
+    "ember-pointwise-conv-as-matmul",  # 1x1 convolutions over images of whole vectors: a matmul over H*W
+    "ember-conv-channels-inner",  # the other convolutions: output channels are the vector dim
+    "ember-fold-constants",  # the filter transposes that ember-conv-channels-inner made
+)
+
+FUSE = Stage("fused", "ember-cpu-fuse", (*PREPARE, *CPU_LAYOUT, *EXPAND, "ember-fuse-groups"))
 
 # Each group becomes register/cache tiles of vector ops; then plain ops again for bufferization;
 # disjoint tiles of large nests become scf.forall (run on the context's threads).
@@ -114,23 +122,93 @@ LOWER = Stage("llvm", "ember-cpu-lower", (
 
 CPU_STAGES = (FUSE, VECTORIZE, BUFFERIZE, LOWER)
 
+# ember-cuda. Every buffer is device memory: the host names buffers and launches kernels, no
+# more; the status slot is in the arena, where kernels write it. Each top-level loop nest of
+# the bufferized model is one kernel (its elementwise chain already fused into it).
+CUDA_FUSE = Stage("fused", "ember-cuda-fuse", (*PREPARE, *EXPAND))
+CUDA_MAP = Stage("mapped", "ember-cuda-map", (
+    "ember-distinct-results",
+    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
+    "canonicalize",
+    "cse",
+    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
+    "convert-bufferization-to-memref",
+    "ember-entry-point{status-in-arena=1}",
+    "ember-runtime-checks",
+    "ember-plan-memory",
+    nest("func.func", "convert-linalg-to-parallel-loops"),
+    "ember-gpu-host-kernels",  # what is left on the host (copies, loops of sorts) runs as kernels too
+    "ember-gpu-map-loops",  # innermost dim on thread x: coalesced
+    "convert-parallel-loops-to-gpu",
+    "canonicalize",
+    nest("func.func", "gpu-launch-sink-index-computations"),  # constants go into the kernels, not their arguments
+    "gpu-kernel-outlining",
+    "canonicalize",
+))
+# The kernels run on the host, as loops over blocks and threads (ember-emulate-gpu), then
+# through the CPU's lowering: the `cuda-emulated` target, a debugging mode without a GPU.
+CUDA_EMULATE = Stage("emulated", "ember-cuda-emulate", ("ember-emulate-gpu",))
+DEFAULT_CHIP = "sm_80"
+
+
+def cuda_ptx(chip: str = DEFAULT_CHIP) -> str:
+    """The kernels to PTX for `chip`, in this process (LLVM's NVPTX backend; no ptxas): each
+    gpu.module becomes a gpu.binary whose object is PTX text. libdevice (math functions) comes
+    from the nvidia-cuda-nvcc wheel where it is installed."""
+    from ember.runtime.cuda_toolkit import toolkit_path
+
+    toolkit = toolkit_path()
+    return ",".join((
+        f"nvvm-attach-target{{chip={chip}}}",
+        nest("gpu.module", "lower-affine", "convert-scf-to-cf", "convert-gpu-to-nvvm"),
+        "reconcile-unrealized-casts",
+        "gpu-module-to-binary{format=isa" + (f" toolkit={toolkit}" if toolkit else "") + "}",
+    ))
+
+
+def cuda_stages(chip: str = DEFAULT_CHIP) -> list[tuple[str, str]]:
+    """The stages of `ember-cuda`: (IR level, pipeline text)."""
+    return [(CUDA_FUSE.level, CUDA_FUSE.text), (CUDA_MAP.level, CUDA_MAP.text), ("ptx", cuda_ptx(chip))]
+
+
+def cuda_emulated_stages() -> list[tuple[str, str]]:
+    """The stages of `ember-cuda-emulated`: ember-cuda's up to the mapped kernels, then the host."""
+    return [(stage.level, stage.text) for stage in (CUDA_FUSE, CUDA_MAP, CUDA_EMULATE, LOWER)]
+
 
 def cpu_stages() -> list[tuple[str, str]]:
     """The stages of `ember-cpu`: (IR level, pipeline text)."""
     return [(stage.level, stage.text) for stage in CPU_STAGES]
 
 
-def _register(stage: Stage) -> None:
+def _register(stage: Stage, pipeline: str) -> None:
     def build() -> str:
         return stage.text
 
-    register_pipeline(stage.pipeline, f"ember-cpu's stage that produces the '{stage.level}' IR")(build)
+    register_pipeline(stage.pipeline, f"{pipeline}'s stage that produces the '{stage.level}' IR")(build)
 
 
 for _stage in CPU_STAGES:
-    _register(_stage)
+    _register(_stage, "ember-cpu")
+for _stage in (CUDA_FUSE, CUDA_MAP, CUDA_EMULATE):
+    _register(_stage, "ember-cuda")
 
 
 @register_pipeline("ember-cpu", "Lowers linalg-on-tensors to LLVM-dialect IR for ember's CPU runtime")
 def ember_cpu() -> str:
     return ",".join(stage.pipeline for stage in CPU_STAGES)
+
+
+@register_pipeline("ember-cuda-ptx", "ember-cuda's stage that produces the 'ptx' IR (gpu.binary of PTX)")
+def ember_cuda_ptx(chip: str = DEFAULT_CHIP) -> str:
+    return cuda_ptx(chip)
+
+
+@register_pipeline("ember-cuda", "Lowers linalg-on-tensors to GPU kernels as PTX and the host's launches")
+def ember_cuda(chip: str = DEFAULT_CHIP) -> str:
+    return f"ember-cuda-fuse,ember-cuda-map,ember-cuda-ptx{{chip={chip}}}"
+
+
+@register_pipeline("ember-cuda-emulated", "ember-cuda's kernels, after mapping, as host loops, lowered for the CPU")
+def ember_cuda_emulated() -> str:
+    return ",".join(stage.pipeline for stage in (CUDA_FUSE, CUDA_MAP, CUDA_EMULATE, LOWER))

@@ -41,6 +41,9 @@ _PASS_MODULES: dict[str, str] = {
     "ember-fuse-elementwise": "ember.passes.fuse_elementwise",
     "ember-pointwise-conv-as-matmul": "ember.passes.pointwise_conv_as_matmul",
     "ember-vectorize-copies": "ember.passes.vectorize_copies",
+    "ember-gpu-host-kernels": "ember.passes.gpu_host_kernels",
+    "ember-gpu-map-loops": "ember.passes.gpu_map_loops",
+    "ember-emulate-gpu": "ember.passes.emulate_gpu",
 }
 _PASSES: dict[str, type] = {}
 _PIPELINES: dict[str, "NamedPipeline"] = {}

@@ -105,7 +105,7 @@ class RuntimeChecks(EmberPass):
                 raise PassFailure()
             return
         entry = entries[0]
-        status = collect_ops(entry.operation, lambda o: o.name == "memref.alloca" and STATUS in o.attributes)[0]
+        status = collect_ops(entry.operation, lambda o: o.name in ("memref.alloca", "memref.alloc") and STATUS in o.attributes)[0]
         errors = [ir.StringAttr(a).value for a in entry.attributes["ember.errors"]] if "ember.errors" in entry.attributes else []
         for check in collect_ops(entry.operation, lambda o: o.name == "cf.assert"):
             message = ir.StringAttr(check.attributes["msg"]).value

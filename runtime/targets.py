@@ -88,3 +88,14 @@ def _cpu_trial_libraries() -> list[str]:
 
 CPU = register_target(Target("cpu", "the host CPU: LLVM JIT, or a shared library once saved", _cpu_stages,
                              _cpu_executable, _cpu_trial_libraries))
+
+
+def _cuda_emulated_stages() -> list[tuple[str, str]]:
+    from ember.passes.pipelines import cuda_emulated_stages
+
+    return cuda_emulated_stages()
+
+
+CUDA_EMULATED = register_target(Target(
+    "cuda-emulated", "ember-cuda's kernels after mapping, run on the host: grid and block as loops (debugging)",
+    _cuda_emulated_stages, _cpu_executable, _cpu_trial_libraries))

@@ -1,0 +1,215 @@
+"""`ember-emulate-gpu`: runs the outlined GPU kernels on the host, as the device would.
+
+Matches a `gpu.container_module` after `gpu-kernel-outlining`: `gpu.module`s of `gpu.func`
+kernels and the host's `gpu.launch_func`s. Produces plain host code that the CPU pipeline
+lowers: each kernel becomes `func.func private @<module>_<kernel>(args..., grid x/y/z, block
+x/y/z: index)` whose body is
+
+    scf.for %bz, %by, %bx (the grid) {
+      the kernel's workgroup buffers (`memref.alloca`: one per block, shared by its threads)
+      scf.for %tz, %ty, %tx (the block) { the kernel's ops up to its first gpu.barrier }
+      scf.for %tz, %ty, %tx (the block) { the ops up to the next barrier }  ...
+    }
+
+with `gpu.block_id`/`thread_id`/`block_dim`/`grid_dim` replaced by those loops' indices and the
+launch's sizes. A barrier ends one thread loop and starts the next, so that every thread of the
+block has run up to it before any runs on; a scalar that one side defines and the other uses
+is kept per thread (a buffer of one element per thread of the block). Each `gpu.launch_func`
+becomes a `func.call` of its kernel with its grid and block sizes, and the `gpu.module`s go.
+
+This emulates the kernels *after* mapping to blocks and threads: their index math, guards and
+barriers run as written, which is what catches a wrong mapping without a GPU
+(`target="cuda-emulated"`). Upstream MLIR has no such lowering (Polygeist's is out of tree).
+
+Fails, with a located error, on what it does not emulate: a barrier inside control flow (it
+would need the thread loops split inside that region), kernels of several blocks, and gpu ops
+other than the ids, dims, barrier and return (shuffles, subgroups).
+"""
+
+from mlir import ir
+from mlir.dialects import arith, func, memref, scf
+
+from ember.passes.registry import EmberPass, PassFailure, register_pass
+from ember.passes.walk import collect_ops
+
+_DIMS = ("x", "y", "z")
+_IDS = {"gpu.block_id", "gpu.thread_id", "gpu.block_dim", "gpu.grid_dim"}
+
+
+def _fail(op, message: str):
+    op.location.emit_error(f"ember-emulate-gpu: {message}")
+    raise PassFailure()
+
+
+def _dimension(op) -> int:
+    return _DIMS.index(str(op.attributes["dimension"]).split()[-1].rstrip(">"))
+
+
+def _loop_nest(uppers: list[ir.Value]) -> tuple[list[ir.Value], ir.Operation]:
+    """scf.for loops over `uppers` (outermost first) at the current insertion point: their
+    induction variables and the innermost body's terminator."""
+    index = ir.IndexType.get()
+    zero, one = arith.ConstantOp(index, 0).result, arith.ConstantOp(index, 1).result
+    point, ivs, terminator = ir.InsertionPoint.current, [], None
+    for upper in uppers:
+        with point:
+            loop = scf.ForOp(zero, upper, one)
+        with ir.InsertionPoint(loop.body):
+            terminator = scf.YieldOp([])
+        ivs.append(loop.induction_variable)
+        point = ir.InsertionPoint(terminator)
+    return ivs, terminator
+
+
+def _top_level(op: ir.Operation, body: ir.Block) -> ir.Operation:
+    """The op of `body` that holds `op` (or is it)."""
+    while op.block != body:
+        op = op.parent
+    return op
+
+
+def _users(value: ir.Value):
+    for use in value.uses:
+        yield use.owner.operation if isinstance(use.owner, ir.OpView) else use.owner, use.operand_number
+
+
+def _check(kernel) -> None:
+    if len(kernel.regions[0].blocks) != 1:
+        _fail(kernel, "a kernel of several blocks is not emulated")
+    for op in collect_ops(kernel.operation, lambda o: o.name.startswith("gpu.")):
+        if op.name == "gpu.barrier" and op.block != kernel.regions[0].blocks[0]:
+            _fail(op, "a gpu.barrier inside control flow is not emulated")
+        if op.name not in _IDS | {"gpu.barrier", "gpu.return", "gpu.func"}:
+            _fail(op, f"'{op.name}' is not emulated")
+
+
+class _Kernel:
+    """One kernel's body, cut at its barriers: segment k's ops, and what crosses between them."""
+
+    def __init__(self, body: ir.Block):
+        self.body = body
+        self.segments: list[list[ir.Operation]] = [[]]
+        self.segment_of: list[tuple[ir.Operation, int]] = []
+        for op in [o.operation for o in body.operations]:
+            if op.name == "gpu.barrier":
+                self.segments.append([])
+            elif op.name != "gpu.return" and op.name not in _IDS:
+                self.segments[-1].append(op)
+                self.segment_of.append((op, len(self.segments) - 1))
+
+    def segment(self, op: ir.Operation) -> int:
+        top = _top_level(op, self.body)
+        return next(k for o, k in self.segment_of if o == top)
+
+    def crossing(self, k: int) -> list[ir.Value]:
+        """Scalars defined at the top of segment k and used in a later segment."""
+        return [r for op in self.segments[k] for r in op.results
+                if any(self.segment(user) > k for user, _ in _users(r))]
+
+
+def _emulate(kernel, name: str, module_block: ir.Block) -> func.FuncOp:
+    _check(kernel)
+    body = kernel.regions[0].blocks[0]
+    workgroup = ir.IntegerAttr(kernel.attributes["workgroup_attributions"]).value \
+        if "workgroup_attributions" in kernel.attributes else 0
+    arguments = ir.FunctionType(ir.TypeAttr(kernel.attributes["function_type"]).value).inputs
+    index = ir.IndexType.get()
+    with kernel.location, ir.InsertionPoint(module_block):
+        emulated = func.FuncOp(name, ([*arguments, *[index] * 6], []))
+        emulated.attributes["sym_visibility"] = ir.StringAttr.get("private")
+        entry = emulated.add_entry_block()
+    grid, block = list(entry.arguments)[len(arguments):][:3], list(entry.arguments)[len(arguments) + 3:]
+    for old, new in zip(list(body.arguments)[: len(arguments)], entry.arguments):
+        old.replace_all_uses_with(new)
+    with kernel.location, ir.InsertionPoint(entry):
+        ret = func.ReturnOp([])
+    for op in [o.operation for o in body.operations if o.operation.name == "arith.constant"]:
+        op.move_before(ret)  # uniform: computed once, seen by every thread loop
+    cut = _Kernel(body)
+    with kernel.location, ir.InsertionPoint(ret):
+        threads = arith.MulIOp(arith.MulIOp(block[0], block[1]).result, block[2]).result
+        block_ids, block_end = _loop_nest(grid[::-1])
+        block_ids = block_ids[::-1]
+    uniform = {"gpu.block_id": block_ids, "gpu.block_dim": block, "gpu.grid_dim": grid}
+    thread_uses = []  # (user, operand number, segment, dim)
+    for op in [o.operation for o in body.operations if o.operation.name in _IDS]:
+        if op.name in uniform:
+            op.results[0].replace_all_uses_with(uniform[op.name][_dimension(op)])
+        else:
+            thread_uses += [(user, n, cut.segment(user), _dimension(op)) for user, n in _users(op.results[0])]
+    with kernel.location, ir.InsertionPoint(block_end):
+        for attribution in list(body.arguments)[len(arguments): len(arguments) + workgroup]:
+            shared = ir.MemRefType(attribution.type)  # one buffer per block, without its address space
+            attribution.replace_all_uses_with(memref.AllocaOp(ir.MemRefType.get(shared.shape, shared.element_type),
+                                                              [], []).result)
+        crossing = [cut.crossing(k) for k in range(len(cut.segments))]
+        slots = {}
+        for value in (v for values in crossing for v in values):
+            if not isinstance(value.type, (ir.IntegerType, ir.FloatType, ir.IndexType)):
+                _fail(value.owner, f"a {value.type} that crosses a gpu.barrier is not emulated")
+            dynamic = ir.MemRefType.get([ir.ShapedType.get_dynamic_size()], value.type)
+            slots[value] = memref.AllocaOp(dynamic, [threads], []).result
+    for k, ops in enumerate(cut.segments):
+        with kernel.location, ir.InsertionPoint(block_end):
+            ids, end = _loop_nest(block[::-1])
+            ids = ids[::-1]
+        with kernel.location, ir.InsertionPoint(end):
+            linear = arith.AddIOp(arith.MulIOp(arith.AddIOp(arith.MulIOp(ids[2], block[1]).result, ids[1]).result,
+                                               block[0]).result, ids[0]).result
+            for value, slot in slots.items():  # defined before this segment, used in it
+                if cut.segment(value.owner.operation if isinstance(value.owner, ir.OpView) else value.owner) < k:
+                    users = [(u, n) for u, n in _users(value) if cut.segment(u) == k]
+                    if users:
+                        reloaded = memref.LoadOp(slot, [linear]).result
+                        for user, n in users:
+                            user.operands[n] = reloaded
+        for op in ops:
+            op.move_before(end)
+        with kernel.location, ir.InsertionPoint(end):
+            for value in crossing[k]:
+                memref.StoreOp(value, slots[value], [linear])
+        for user, n, segment, dim in thread_uses:
+            if segment == k:
+                user.operands[n] = ids[dim]
+    for op in [o.operation for o in body.operations]:
+        if op.name in _IDS:
+            op.erase()
+    return emulated
+
+
+def _launch_as_call(launch, callee: str) -> None:
+    launch = launch.opview
+    if launch.asyncDependencies or launch.results:
+        _fail(launch, "an async gpu.launch_func is not emulated")
+    sizes = [launch.gridSizeX, launch.gridSizeY, launch.gridSizeZ, launch.blockSizeX, launch.blockSizeY,
+             launch.blockSizeZ]
+    with ir.InsertionPoint(launch), launch.location:
+        func.CallOp([], callee, [*launch.kernelOperands, *sizes])
+    launch.operation.erase()
+
+
+@register_pass
+class EmulateGpu(EmberPass):
+    NAME = "ember-emulate-gpu"
+    SUMMARY = "Turns outlined GPU kernels into host loops over blocks and threads (barriers split them)"
+
+    def run(self, op) -> None:
+        module_block = op.regions[0].blocks[0]
+        kernels = {}
+        for gpu_module in [o for o in module_block.operations if o.operation.name == "gpu.module"]:
+            module_name = gpu_module.attributes["sym_name"].value
+            for kernel in gpu_module.regions[0].blocks[0].operations:
+                if kernel.operation.name == "gpu.func":
+                    kernel_name = kernel.attributes["sym_name"].value
+                    name = f"{module_name}_{kernel_name}"
+                    _emulate(kernel, name, module_block)
+                    kernels[f"@{module_name}::@{kernel_name}"] = name
+        for launch in collect_ops(op, lambda o: o.name == "gpu.launch_func"):
+            kernel = str(launch.attributes["kernel"])
+            if kernel not in kernels:
+                _fail(launch, f"no kernel {kernel} to emulate")
+            _launch_as_call(launch, kernels[kernel])
+        for gpu_module in [o for o in module_block.operations if o.operation.name == "gpu.module"]:
+            gpu_module.operation.erase()
+        if "gpu.container_module" in op.attributes:
+            del op.attributes["gpu.container_module"]

@@ -1,0 +1,103 @@
+"""`ember-gpu-host-kernels`: no memory access is left on the host of a device target.
+
+On a GPU target every buffer the entry touches (inputs, outputs, weights, the arena) is device
+memory, so the host may only name buffers and launch kernels. Matches the ops in the top-level
+block of each function that read or write memory and are not parallel loops (what
+`convert-linalg-to-parallel-loops` leaves: `memref.copy`, the status slot's stores, loops of
+lowered sorts and scans, ...) and produces
+
+- for a `memref.copy` of static shape: a parallel loop of loads and stores over its shape;
+- for any other: the op inside a one-trip `scf.parallel`, a kernel of one thread (correct, and
+  slow: each is counted in `serial`, and logged).
+
+Left on the host: ops that only make or name buffers (`memref.view`, `get_global`, `alloc`,
+`subview`, reshapes, ...), scalar arithmetic, and the load of the status slot whose value the
+function returns (the runtime reads it; see ember-entry-point's `status-in-arena`).
+"""
+
+import logging
+
+from mlir import ir
+from mlir.dialects import arith, memref, scf
+
+from ember.passes.registry import EmberPass, register_pass
+from ember.passes.walk import collect_ops
+
+# Ops that make, name or release a buffer without reading or writing its elements.
+_NAMING = {"memref.view", "memref.get_global", "memref.alloc", "memref.alloca", "memref.dealloc",
+           "memref.subview", "memref.expand_shape", "memref.collapse_shape", "memref.cast",
+           "memref.reinterpret_cast", "memref.dim", "memref.extract_strided_metadata",
+           "memref.assume_alignment"}
+_KEPT = {"scf.parallel", "func.return", "gpu.launch", "gpu.launch_func"} | _NAMING
+
+
+def _touches_memory(op: ir.Operation) -> bool:
+    def accesses(o):
+        return o.name not in _NAMING and any(isinstance(v.type, ir.MemRefType) for v in o.operands)
+
+    return bool(collect_ops(op, accesses))
+
+
+def _returned_only(op: ir.Operation) -> bool:
+    return len(op.results) == 1 and all(use.owner.name == "func.return" for use in op.results[0].uses)
+
+
+def _parallel(upper: list[int]):
+    index = ir.IndexType.get()
+    zero = arith.ConstantOp(index, 0).result
+    one = arith.ConstantOp(index, 1).result
+    bounds = [arith.ConstantOp(index, u).result for u in upper]
+    loop = scf.ParallelOp([], [zero] * len(upper), bounds, [one] * len(upper), [])
+    loop.region.blocks.append(*[index] * len(upper))
+    with ir.InsertionPoint(loop.region.blocks[0]):
+        scf.ReduceOp([], 0)
+    return loop
+
+
+def _copy_loop(copy) -> bool:
+    source, target = copy.operands[0], copy.operands[1]
+    shape = source.type.shape
+    if not ir.MemRefType(source.type).has_static_shape or not shape:
+        return False
+    with ir.InsertionPoint(copy), copy.location:
+        loop = _parallel(shape)
+        body = loop.region.blocks[0]
+        with ir.InsertionPoint.at_block_begin(body):
+            value = memref.LoadOp(source, list(body.arguments)).result
+            memref.StoreOp(value, target, list(body.arguments))
+    copy.operation.erase()
+    return True
+
+
+def _one_thread(op) -> None:
+    with ir.InsertionPoint(op), op.location:
+        loop = _parallel([1])
+    op.operation.move_before(loop.region.blocks[0].operations[0])
+
+
+@register_pass
+class GpuHostKernels(EmberPass):
+    NAME = "ember-gpu-host-kernels"
+    SUMMARY = "Puts every memory access left on the host into a kernel (copies as parallel loops)"
+
+    serial: int = 0
+
+    def run(self, op) -> None:
+        for function in op.regions[0].blocks[0].operations:
+            if function.operation.name != "func.func" or not function.regions[0].blocks:
+                continue
+            for child in list(function.regions[0].blocks[0].operations):
+                name = child.operation.name
+                if name in _KEPT or not _touches_memory(child.operation):
+                    continue
+                if name == "memref.load" and _returned_only(child.operation):
+                    continue
+                if name == "memref.copy" and _copy_loop(child):
+                    continue
+                if any(len(list(r.uses)) for r in child.results):
+                    child.location.emit_remark(f"ember-gpu-host-kernels: {name} left on the host: the host uses its results")
+                    continue
+                logging.getLogger("ember").info("ember-gpu-host-kernels: %s runs as a kernel of one thread (%s)",
+                                                name, child.location)
+                object.__setattr__(self, "serial", self.serial + 1)
+                _one_thread(child)

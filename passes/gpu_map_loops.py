@@ -1,0 +1,147 @@
+"""`ember-gpu-map-loops`: each top-level parallel loop becomes a grid of thread blocks.
+
+Matches every `scf.parallel` in the top-level block of a function (what
+`convert-linalg-to-parallel-loops` and `ember-gpu-host-kernels` make of the bufferized model)
+whose bounds are constants, from 0 with step 1, with no reductions. Produces a two-level nest
+that `convert-parallel-loops-to-gpu` turns into a `gpu.launch`:
+
+    scf.parallel (%block) = (0) to (G) {mapping = [block_x]}
+      scf.parallel (%tx, %ty, %tz) = (0, 0, 0) to (Tx, Ty, Tz) {mapping = [thread_x, ...]}
+        %i = block coordinates (delinearized from %block) * T + thread ids
+        scf.if (%i < extents) { the loop's body }
+
+The innermost loop dim goes to thread x (so neighbouring threads touch neighbouring elements:
+coalesced), the next ones to y and z, `block-size` threads per block at most (each thread dim a
+power of two no larger than its extent needs); every dim is split into blocks, and the blocks
+are one linear grid (x), delinearized in the kernel, so that loops of any rank map. Dims
+beyond the third run one block per index.
+
+Why not upstream's `scf-parallel-loop-tiling` + `gpu-map-parallel-loops`: the first takes one
+list of tile sizes for the leading dims of every loop, the second maps dim 0 to x; together
+they put the row dim on thread x, which makes every warp's loads strided.
+
+Refused, with a remark, and left on the host: loops with dynamic or non-zero-based bounds, other
+steps, or reductions (counted in `refused`).
+"""
+
+import math
+
+from mlir import ir
+from mlir.dialects import arith, scf
+
+from ember.passes.registry import EmberPass, register_pass
+from ember.passes.walk import constant_int
+
+_PROCESSORS = ("thread_x", "thread_y", "thread_z")
+
+
+def _mapping(processors: list[str]) -> ir.ArrayAttr:
+    return ir.ArrayAttr.get([
+        ir.Attribute.parse(f"#gpu.loop_dim_map<processor = {p}, map = (d0) -> (d0), bound = (d0) -> (d0)>")
+        for p in processors
+    ])
+
+
+def _extents(loop) -> list[int] | None:
+    """The loop's trip counts per dim, or None where it is not 0-based, step-1 and static."""
+    count = len(loop.region.blocks[0].arguments)
+    bounds = [constant_int(v) for v in loop.operands]
+    lower, upper, step = bounds[:count], bounds[count : 2 * count], bounds[2 * count : 3 * count]
+    if len(loop.operands) != 3 * count or any(b != 0 for b in lower) or any(s != 1 for s in step):
+        return None
+    if any(u is None for u in upper):
+        return None
+    return upper
+
+
+def _thread_tiles(extents: list[int], block_size: int) -> list[int]:
+    """Threads per dim: the last dim first, each a power of two, at most `block_size` in all."""
+    tiles = [1] * len(extents)
+    budget = block_size
+    for position, dim in enumerate(reversed(range(len(extents)))):
+        if position == len(_PROCESSORS) or budget == 1:
+            break
+        tiles[dim] = min(1 << max(extents[dim] - 1, 0).bit_length(), budget)
+        budget //= tiles[dim]
+    return tiles
+
+
+def _parallel(upper: list[ir.Value], processors: list[str]):
+    index = ir.IndexType.get()
+    zero = arith.ConstantOp(index, 0).result
+    one = arith.ConstantOp(index, 1).result
+    loop = scf.ParallelOp([], [zero] * len(upper), upper, [one] * len(upper), [])
+    loop.region.blocks.append(*[index] * len(upper))
+    loop.attributes["mapping"] = _mapping(processors)
+    with ir.InsertionPoint(loop.region.blocks[0]):
+        scf.ReduceOp([], 0)
+    return loop
+
+
+def _map(loop, extents: list[int], block_size: int) -> None:
+    tiles = _thread_tiles(extents, block_size)
+    blocks = [math.ceil(e / t) for e, t in zip(extents, tiles)]
+    threaded = [d for d in reversed(range(len(extents))) if tiles[d] > 1]
+    index = ir.IndexType.get()
+    const = lambda v: arith.ConstantOp(index, v).result  # noqa: E731
+    with ir.InsertionPoint(loop), loop.location:
+        grid = _parallel([const(math.prod(blocks))], ["block_x"])
+        with ir.InsertionPoint.at_block_begin(grid.region.blocks[0]):
+            threads = _parallel([const(tiles[d]) for d in threaded] or [const(1)],
+                                list(_PROCESSORS[: max(len(threaded), 1)]))
+        body = threads.region.blocks[0]
+        with ir.InsertionPoint.at_block_begin(body):
+            thread_id = dict(zip(threaded, body.arguments))
+            rest, indices, guards = grid.region.blocks[0].arguments[0], [None] * len(extents), []
+            for dim in reversed(range(len(extents))):
+                coordinate = rest
+                if dim > 0:
+                    coordinate = arith.RemUIOp(rest, const(blocks[dim])).result
+                    rest = arith.DivUIOp(rest, const(blocks[dim])).result
+                if dim in thread_id:
+                    coordinate = arith.AddIOp(arith.MulIOp(coordinate, const(tiles[dim])).result,
+                                              thread_id[dim]).result
+                    if extents[dim] % tiles[dim]:
+                        guards.append(arith.CmpIOp(arith.CmpIPredicate.ult, coordinate, const(extents[dim])).result)
+                indices[dim] = coordinate
+            target = body
+            if guards:
+                inside = guards[0]
+                for guard in guards[1:]:
+                    inside = arith.AndIOp(inside, guard).result
+                branch = scf.IfOp(inside)
+                with ir.InsertionPoint(branch.then_block):
+                    scf.YieldOp([])
+                target = branch.then_block
+    source = loop.region.blocks[0]
+    for argument, value in zip(source.arguments, indices):
+        argument.replace_all_uses_with(value)
+    terminator = target.operations[len(target.operations) - 1]
+    for op in list(source.operations)[:-1]:  # all but the loop's own scf.reduce
+        op.operation.move_before(terminator)
+    loop.operation.erase()
+
+
+@register_pass
+class GpuMapLoops(EmberPass):
+    NAME = "ember-gpu-map-loops"
+    SUMMARY = "Maps top-level scf.parallel loops to a linear grid of blocks and up to 3 thread dims"
+
+    block_size: int = 256
+    refused: int = 0
+
+    def run(self, op) -> None:
+        for function in op.regions[0].blocks[0].operations:
+            if function.operation.name != "func.func" or not function.regions[0].blocks:
+                continue
+            for loop in list(function.regions[0].blocks[0].operations):
+                if loop.operation.name != "scf.parallel" or "mapping" in loop.attributes:
+                    continue
+                extents = _extents(loop)
+                if extents is None or len(loop.results):
+                    loop.location.emit_remark(
+                        "ember-gpu-map-loops: left on the host: a parallel loop with dynamic or offset "
+                        "bounds, or with reductions")
+                    object.__setattr__(self, "refused", self.refused + 1)
+                    continue
+                _map(loop, extents, self.block_size)
