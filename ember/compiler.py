@@ -170,17 +170,20 @@ def _lower(captured, compile_target, pipeline, mode, opt_level, options, made_by
     module = _parse_linalg(captured, new_context())
     stages = {"torch": captured.torch_ir, "linalg": _elided(module)}
     lowering = compile_target.stages() if pipeline is None else [("llvm", pipeline)]
+    checks = [("checked", compile_target.check)] if compile_target.check else []
+    trial = mode == "full" and compile_target.trial_libraries is not None
     module, snapshots = isolation.lower(
         module,
-        [*lowering, ("checked", "builtin.module(ember-check-llvm-lowered)")],
+        [*lowering, *checks],
         captured.name,
         _elided,
-        mode=mode,
+        mode=mode if trial or mode != "full" else "passes",
         opt_level=opt_level,
-        jit_libs=compile_target.trial_libraries() if mode == "full" else [],
+        jit_libs=compile_target.trial_libraries() if trial else [],
     )
-    snapshots.pop("checked")
+    snapshots.pop("checked", None)
     stages.update(snapshots)
+    device = compile_target.package(module, captured.name) if compile_target.package else {}
     artifact = Artifact(
         signature=captured.signature,
         abi=abi_of(module),
@@ -189,6 +192,7 @@ def _lower(captured, compile_target, pipeline, mode, opt_level, options, made_by
         llvm_ir=bytecode(module),
         versions=made_by,
         kernels=_kernels(stages),
+        **device,
     )
     return artifact, stages
 

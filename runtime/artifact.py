@@ -56,9 +56,14 @@ class Artifact:
     cpu_features: tuple[str, ...] = field(default_factory=host_cpu_features)
     native: bytes | None = None  # a shared library for `cpu_features`; made by `save`
     kernels: tuple = ()  # the kernel table (ember.passes.kernel_table), for inspection
+    device: dict | None = None  # a device target's launch plan (ember.runtime.cuda_plan); no host library
+    device_blobs: dict | None = None  # what the plan names: kernels' PTX, weights
+
+    def blobs(self) -> dict[str, bytes]:
+        blobs = {LLVM_IR: self.llvm_ir, NATIVE: self.native, **(self.device_blobs or {})}
+        return {name: data for name, data in blobs.items() if data is not None}
 
     def manifest(self) -> dict:
-        blobs = {LLVM_IR: self.llvm_ir, NATIVE: self.native}
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -69,7 +74,8 @@ class Artifact:
             "versions": self.versions,
             "cpu_features": list(self.cpu_features),
             "kernels": list(self.kernels),
-            "blobs": {name: hashlib.sha256(data).hexdigest() for name, data in blobs.items() if data is not None},
+            "device": self.device,
+            "blobs": {name: hashlib.sha256(data).hexdigest() for name, data in self.blobs().items()},
         }
         manifest["content_hash"] = _hash(manifest)
         return manifest
@@ -79,8 +85,9 @@ class Artifact:
         return self.manifest()["content_hash"]
 
     def with_native(self) -> "Artifact":
-        """This artifact with a shared library for the host (compiles it; needs MLIR and a C compiler)."""
-        if self.native is not None:
+        """This artifact with a shared library for the host (compiles it; needs MLIR and a C
+        compiler). A device target's artifact has none: its plan and kernels are what runs."""
+        if self.native is not None or self.device is not None:
             return self
         from ember.runtime.jit import shared_library
 
@@ -94,8 +101,8 @@ class Artifact:
         try:
             with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
                 archive.writestr("manifest.json", json.dumps(artifact.manifest(), indent=1, sort_keys=True))
-                archive.writestr(LLVM_IR, artifact.llvm_ir)
-                archive.writestr(NATIVE, artifact.native)
+                for name, data in artifact.blobs().items():
+                    archive.writestr(name, data)
             os.replace(temporary, path)
         finally:
             if os.path.exists(temporary):
@@ -144,6 +151,8 @@ def read(path) -> Artifact:
             cpu_features=tuple(manifest["cpu_features"]),
             native=blobs.get(NATIVE),
             kernels=tuple(manifest.get("kernels", ())),
+            device=manifest.get("device"),
+            device_blobs={n: d for n, d in blobs.items() if n not in (LLVM_IR, NATIVE)} or None,
         )
     except (KeyError, TypeError) as e:
         raise ArtifactError(f"{path} has an incomplete manifest: {type(e).__name__}: {e}") from None

@@ -13,7 +13,8 @@ from ember.runtime.native import Abi
 
 def abi_of(module: ir.Module) -> Abi:
     """The ABI that `ember-entry-point` and `ember-plan-memory` recorded on the lowered entry."""
-    functions = [op for op in module.body.operations if op.operation.name == "llvm.func"]
+    # llvm.func on the CPU; a device target's host entry stays a func.func of launches
+    functions = [op for op in module.body.operations if op.operation.name in ("llvm.func", "func.func")]
     entries = [f for f in functions if ENTRY in f.attributes
                and not f.attributes["sym_name"].value.startswith("_mlir_ciface_")]
     if len(entries) != 1:

@@ -6,9 +6,10 @@ torch-mlir nor MLIR when the artifact holds native code for this host).
 """
 
 import ctypes
+import functools
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from ember.errors import ArtifactError, EmberError
@@ -20,9 +21,12 @@ from ember.runtime.native import NativeExecutable, load_openmp_runtime
 class Target:
     name: str
     summary: str
-    stages: Callable[[], list[tuple[str, str]]]  # (IR level, pipeline text), in order
+    stages: Callable[..., list[tuple[str, str]]]  # (IR level, pipeline text), in order; a chip for devices
     executable: Callable[[Artifact, int], NativeExecutable]  # (artifact, threads) → executable
-    trial_libraries: Callable[[], list[str]]  # what a trial code generation (isolate="full") links
+    trial_libraries: Callable[[], list[str]] | None  # what a trial code generation (isolate="full") links; None: no trial
+    check: str | None = "builtin.module(ember-check-llvm-lowered)"  # run on the final IR
+    package: Callable | None = None  # (final module, model name) → the Artifact's device fields
+    chips: bool = False  # takes a chip: "cuda:sm_90"
 
 
 _TARGETS: dict[str, Target] = {}
@@ -34,9 +38,17 @@ def register_target(target: Target) -> Target:
 
 
 def lookup_target(name: str) -> Target:
-    if name not in _TARGETS:
-        raise EmberError(f"unknown target '{name}'; the targets are: {', '.join(sorted(_TARGETS))}")
-    return _TARGETS[name]
+    """The target `name`, or `base:chip` for a device target (`cuda:sm_90`)."""
+    base, _, chip = name.partition(":")
+    target = _TARGETS.get(base)
+    if target is None or (chip and not target.chips):
+        raise EmberError(f"unknown target '{name}'; the targets are: {', '.join(sorted(_TARGETS))}"
+                         " (a device target takes a chip: cuda:sm_90)")
+    if chip:
+        if not (chip.startswith("sm_") and chip[3:].rstrip("a").isdigit()):
+            raise EmberError(f"target '{name}': expected a chip such as sm_80 or sm_90a, got '{chip}'")
+        target = replace(target, name=name, stages=functools.partial(target.stages, chip))
+    return target
 
 
 def _cpu_stages() -> list[tuple[str, str]]:
@@ -99,3 +111,27 @@ def _cuda_emulated_stages() -> list[tuple[str, str]]:
 CUDA_EMULATED = register_target(Target(
     "cuda-emulated", "ember-cuda's kernels after mapping, run on the host: grid and block as loops (debugging)",
     _cuda_emulated_stages, _cpu_executable, _cpu_trial_libraries))
+
+
+def _cuda_stages(chip: str | None = None) -> list[tuple[str, str]]:
+    from ember.passes.pipelines import DEFAULT_CHIP, cuda_stages
+
+    return cuda_stages(chip or DEFAULT_CHIP)
+
+
+def _cuda_package(module, name: str) -> dict:
+    from ember.runtime.cuda_plan import launch_plan
+
+    plan, blobs = launch_plan(module, name)
+    return {"device": plan, "device_blobs": blobs}
+
+
+def _cuda_executable(artifact: Artifact, threads: int):
+    from ember.runtime.cuda import CudaExecutable
+
+    return CudaExecutable(artifact, threads)
+
+
+CUDA = register_target(Target(
+    "cuda", "NVIDIA GPUs: kernels as PTX (sm_80, or cuda:sm_NN), launched on torch's current stream",
+    _cuda_stages, _cuda_executable, None, check=None, package=_cuda_package, chips=True))

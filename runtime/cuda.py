@@ -1,0 +1,155 @@
+"""The cuda target's runtime: runs a module's launch plan (ember.runtime.cuda_plan) on torch
+CUDA tensors, on torch's current stream, through the CUDA driver API.
+
+Needs torch with CUDA (any torch >= 2.11) and the driver's libcuda.so.1, reached with ctypes:
+neither MLIR, torch-mlir nor cuda-bindings, so that a `.ember` compiled on a machine without a
+GPU loads on one with a GPU and nothing of ember's compiler (see `ember.load`). The PTX of each
+kernel module is JIT-compiled by the driver for the device when the module is loaded; weights
+are copied to the device once; each thread's context owns a device arena (intermediates and
+the status word). A call launches every kernel on the current stream, then reads the status
+word back (the one host round trip, which a runtime check needs) and raises the check's error.
+"""
+
+import ctypes
+import functools
+import threading
+
+from ember.errors import EmberError, InputValueError
+from ember.runtime.native import seed_drawer
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+_SCALARS = {"i64": ctypes.c_int64, "i32": ctypes.c_int32, "i16": ctypes.c_int16, "i8": ctypes.c_int8,
+            "i1": ctypes.c_bool, "f32": ctypes.c_float, "f64": ctypes.c_double}
+
+
+class CudaError(EmberError):
+    """A CUDA driver call failed (its error name is in the message), or there is no driver."""
+
+
+class _Driver:
+    def __init__(self):
+        try:
+            self.lib = ctypes.CDLL("libcuda.so.1")
+        except OSError as e:
+            raise CudaError(f"no CUDA driver on this machine (libcuda.so.1: {e})") from None
+
+    def check(self, result: int, what: str) -> None:
+        if result:
+            name = ctypes.c_char_p()
+            self.lib.cuGetErrorName(result, ctypes.byref(name))
+            raise CudaError(f"{what} failed: {(name.value or b'CUDA error %d' % result).decode()}")
+
+    def load(self, ptx: bytes) -> ctypes.c_void_p:
+        module = ctypes.c_void_p()
+        self.check(self.lib.cuModuleLoadData(ctypes.byref(module), ctypes.c_char_p(ptx + b"\0")), "cuModuleLoadData")
+        return module
+
+    def function(self, module: ctypes.c_void_p, name: str) -> ctypes.c_void_p:
+        function = ctypes.c_void_p()
+        self.check(self.lib.cuModuleGetFunction(ctypes.byref(function), module, name.encode()),
+                   f"cuModuleGetFunction({name})")
+        return function
+
+
+@functools.cache
+def driver() -> _Driver:
+    return _Driver()
+
+
+class _Context:
+    """One thread's arena, seed and kernel parameter arrays."""
+
+    def __init__(self, executable: "CudaExecutable"):
+        self._executable = executable
+        plan = executable.plan
+        self.arena = torch.empty(max(executable.abi.arena_size, 4), dtype=torch.uint8, device=executable.device)
+        self.status = self.arena[plan["status"]: plan["status"] + 4].view(torch.int32)
+        self.seed = ctypes.c_int64(0)
+        self.draw_seed = seed_drawer(self.seed)
+        self.argument_slots = []  # (slot, buffer index) to point at this call's tensors
+        self.launches = []
+        for launch in plan["launches"]:
+            values = [self._param(p) for p in launch["params"]]
+            pointers = (ctypes.c_void_p * len(values))(*[ctypes.addressof(v) for v in values])
+            self.launches.append((executable.functions[launch["module"], launch["function"]], launch["grid"],
+                                  launch["block"], values, pointers))
+
+    def _param(self, param):
+        kind, value = param
+        if kind == "ptr":
+            slot = ctypes.c_uint64(0)
+            where, *rest = value
+            if where == "arg":
+                self.argument_slots.append((slot, self._executable.arguments[rest[0]]))
+            elif where == "arena":
+                slot.value = self.arena.data_ptr() + rest[0]
+            else:
+                slot.value = self._executable.weights[rest[0]].data_ptr()
+            return slot
+        if value == ["seed"]:
+            return self.seed
+        return _SCALARS[kind](value)
+
+
+class CudaExecutable:
+    """A callable cuda-compiled entry: `run(inputs)` (CUDA tensors) returns new CUDA tensors."""
+
+    def __init__(self, artifact, threads: int = 1):
+        self.signature, self.abi, self.plan, self.threads = artifact.signature, artifact.abi, artifact.device, threads
+        self.unavailable, self.device = None, "cuda"
+        if torch is None or not torch.cuda.is_available():
+            # Compiling (and saving) needs no GPU; a call does.
+            self.unavailable = (f"{artifact.signature.name} is compiled for CUDA, and this process has no CUDA"
+                                " device (torch.cuda.is_available() is False)")
+            return
+        self.device = torch.device("cuda", torch.cuda.current_device())
+        torch.cuda.init()  # torch's primary context, current on this thread: the driver calls use it
+        blobs = artifact.device_blobs
+        cuda = driver()
+        modules = {name: cuda.load(blobs[m["ptx"]]) for name, m in self.plan["modules"].items()}
+        self.functions = {(l["module"], l["function"]): cuda.function(modules[l["module"]], l["function"])
+                          for l in self.plan["launches"]}
+        self._modules = modules
+        self.weights = {name: torch.frombuffer(bytearray(blobs[w["blob"]]), dtype=torch.uint8).to(self.device)
+                        for name, w in self.plan["weights"].items()}
+        # the entry's buffer arguments, in order, are the inputs and then the outputs
+        self.arguments = {k: i for i, k in enumerate(self.plan["arguments"])}
+        self._local = threading.local()
+
+    def context(self) -> _Context:
+        context = getattr(self._local, "context", None)
+        if context is None:
+            context = self._local.context = _Context(self)
+        return context
+
+    def run(self, inputs) -> list:
+        for spec, value in zip(self.signature.inputs, inputs):
+            if not isinstance(value, torch.Tensor) or value.device.type != "cuda" or (
+                    self.unavailable is None and value.device != self.device):
+                where = value.device if isinstance(value, torch.Tensor) else type(value).__name__
+                raise InputValueError(f"{self.signature.name}: input '{spec.name}' must be a tensor on {self.device}"
+                                      f" (the module is compiled for CUDA); got one on {where}. ember copies nothing"
+                                      " between devices: move it with .to('cuda')")
+        if self.unavailable:
+            raise CudaError(self.unavailable)
+        context = self.context()
+        outputs = [torch.empty(s.shape, dtype=getattr(torch, s.dtype), device=self.device)
+                   for s in self.signature.entry_outputs]
+        buffers = [*inputs, *outputs]
+        for slot, index in context.argument_slots:
+            slot.value = buffers[index].data_ptr()
+        context.draw_seed()
+        stream = ctypes.c_void_p(torch.cuda.current_stream(self.device).cuda_stream)
+        cuda = driver()
+        context.status.zero_()
+        for function, grid, block, _, pointers in context.launches:
+            cuda.check(cuda.lib.cuLaunchKernel(function, *grid, *block, 0, stream, pointers, None),
+                       f"cuLaunchKernel ({self.signature.name})")
+        status = int(context.status.item())  # waits for the stream
+        if status:
+            raise self.abi.error(status, self.signature.name)
+        return outputs
