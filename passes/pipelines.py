@@ -141,7 +141,7 @@ CUDA_MAP = Stage("mapped", "ember-cuda-map", (
     "ember-gpu-map-loops",  # innermost dim on thread x: coalesced
     "convert-parallel-loops-to-gpu",
     "canonicalize",
-    nest("func.func", "gpu-launch-sink-index-computations"),  # constants go into the kernels, not their arguments
+    "ember-gpu-sink-scalars",  # scalars are computed in the kernels: the host passes buffers (and the seed)
     "gpu-kernel-outlining",
     "canonicalize",
 ))

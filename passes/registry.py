@@ -44,6 +44,7 @@ _PASS_MODULES: dict[str, str] = {
     "ember-gpu-host-kernels": "ember.passes.gpu_host_kernels",
     "ember-gpu-map-loops": "ember.passes.gpu_map_loops",
     "ember-emulate-gpu": "ember.passes.emulate_gpu",
+    "ember-gpu-sink-scalars": "ember.passes.gpu_sink_scalars",
 }
 _PASSES: dict[str, type] = {}
 _PIPELINES: dict[str, "NamedPipeline"] = {}

@@ -98,9 +98,11 @@ class _Context:
 class CudaExecutable:
     """A callable cuda-compiled entry: `run(inputs)` (CUDA tensors) returns new CUDA tensors."""
 
+    device_type = "cuda"
+
     def __init__(self, artifact, threads: int = 1):
         self.signature, self.abi, self.plan, self.threads = artifact.signature, artifact.abi, artifact.device, threads
-        self.unavailable, self.device = None, "cuda"
+        self.unavailable = None
         if torch is None or not torch.cuda.is_available():
             # Compiling (and saving) needs no GPU; a call does.
             self.unavailable = (f"{artifact.signature.name} is compiled for CUDA, and this process has no CUDA"
@@ -127,15 +129,12 @@ class CudaExecutable:
         return context
 
     def run(self, inputs) -> list:
-        for spec, value in zip(self.signature.inputs, inputs):
-            if not isinstance(value, torch.Tensor) or value.device.type != "cuda" or (
-                    self.unavailable is None and value.device != self.device):
-                where = value.device if isinstance(value, torch.Tensor) else type(value).__name__
-                raise InputValueError(f"{self.signature.name}: input '{spec.name}' must be a tensor on {self.device}"
-                                      f" (the module is compiled for CUDA); got one on {where}. ember copies nothing"
-                                      " between devices: move it with .to('cuda')")
-        if self.unavailable:
+        if self.unavailable:  # the Signature has checked that the inputs are CUDA tensors
             raise CudaError(self.unavailable)
+        for spec, value in zip(self.signature.inputs, inputs):
+            if value.device != self.device:
+                raise InputValueError(f"{self.signature.name}: input '{spec.name}' is on {value.device}, and the"
+                                      f" module runs on {self.device} (torch.cuda.current_device() when loaded)")
         context = self.context()
         outputs = [torch.empty(s.shape, dtype=getattr(torch, s.dtype), device=self.device)
                    for s in self.signature.entry_outputs]

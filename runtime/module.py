@@ -39,7 +39,10 @@ class CompiledModule:
         self._state = tuple(state)
         self._warned_grad = False
         self._fast = self._fast_dynamic = None
-        if torch is not None and not signature.is_dynamic:
+        self._device = getattr(executable, "device_type", "cpu")
+        if self._device != "cpu":
+            pass  # the fast paths below test is_cpu; a device module takes the full check
+        elif torch is not None and not signature.is_dynamic:
             self._fast = [(getattr(torch, s.dtype), torch.Size(s.shape)) for s in signature.inputs]
         elif torch is not None:  # dynamic dims: the shapes of the last call that passed the full check
             self._fast_dynamic = [getattr(torch, s.dtype) for s in signature.inputs]
@@ -101,13 +104,14 @@ class CompiledModule:
         if self._fast_dynamic is not None:
             inputs = self._check_dynamic(args)
         elif fast is None or len(args) != len(fast):
-            inputs = self.signature.check(args)
+            inputs = self.signature.check(args, self._device)
+            self._warn_if_grad(args)
         else:
             for value, (dtype, shape) in zip(args, fast):
                 if not (type(value) is torch.Tensor and value.dtype is dtype and value.shape == shape
                         and value.is_cpu and value.is_contiguous() and not value.is_neg()
                         and not value.requires_grad):
-                    inputs = self.signature.check(args)
+                    inputs = self.signature.check(args, self._device)
                     self._warn_if_grad(args)
                     break
         outputs = self._executable.run(inputs)
@@ -133,7 +137,7 @@ class CompiledModule:
                 if self._checked_shapes is not None:
                     return args
         self._warn_if_grad(args)
-        inputs = self.signature.check(args)
+        inputs = self.signature.check(args, self._device)
         if all(type(a) is torch.Tensor for a in args):
             self._checked_shapes = tuple(a.shape for a in args)
         return inputs

@@ -129,6 +129,8 @@ class NativeExecutable:
     """A callable entry point: `run(inputs)` returns the entry's outputs as new tensors (or numpy
     arrays, for numpy inputs)."""
 
+    device_type = "cpu"  # where its inputs and outputs live
+
     def __init__(self, signature: Signature, abi: Abi, address: int, keepalive, threads: int = 1):
         if not address:
             raise EmberError(f"the compiled code of {signature.name} has no {abi.packed_symbol}")

@@ -192,18 +192,19 @@ class Signature:
             raise InputError(f"{self.name}: missing input(s) {', '.join(missing)}")
         return tuple(values)
 
-    def check(self, args: tuple) -> list:
-        """Checks call arguments against the inputs; returns them as contiguous CPU tensors (or
-        C-contiguous numpy arrays). Raises InputError / InputValueError naming the argument."""
+    def check(self, args: tuple, device: str = "cpu") -> list:
+        """Checks call arguments against the inputs; returns them as contiguous tensors on
+        `device` (the target's: "cpu", or "cuda"), or C-contiguous numpy arrays on the CPU.
+        Raises InputError / InputValueError naming the argument."""
         if len(args) != len(self.inputs):
             names = ", ".join(s.name for s in self.inputs)
             raise InputError(f"{self.name} takes {len(self.inputs)} tensor arguments ({names}), got {len(args)}")
-        checked = [self._check_one(spec, value) for spec, value in zip(self.inputs, args)]
+        checked = [self._check_one(spec, value, device) for spec, value in zip(self.inputs, args)]
         if self.dims:
             self.dim_sizes(checked)
         return checked
 
-    def _check_one(self, spec: TensorSpec, value):
+    def _check_one(self, spec: TensorSpec, value, expected_device: str):
         where = f"argument '{spec.name}' of {self.name}"
         if torch is not None and isinstance(value, torch.Tensor):
             if value.layout != torch.strided:
@@ -221,8 +222,11 @@ class Signature:
             if len(shape) != len(spec.shape):
                 expected = f"rank {len(spec.shape)} ({expected})"
             raise InputValueError(f"{where}: expected {expected}, got shape {list(shape)}")
-        if device != "cpu":
-            raise InputValueError(f"{where}: expected a cpu tensor, got one on {value.device}")
+        if device != expected_device:
+            on = value.device if device != "cpu" or isinstance(value, torch.Tensor) else "cpu (numpy)"
+            raise InputValueError(f"{where}: expected a {expected_device} tensor (the module is compiled for"
+                                  f" {expected_device}), got one on {on}; ember copies nothing between devices:"
+                                  f" move it with .to('{expected_device}')")
         if torch is not None and isinstance(value, torch.Tensor):
             value = value.resolve_conj().resolve_neg()  # a view whose sign lives in a bit, not in memory
             return value if value.is_contiguous() else value.contiguous()
