@@ -5,8 +5,8 @@ kernels and the host's `gpu.launch_func`s. Produces plain host code that the CPU
 lowers: each kernel becomes `func.func private @<module>_<kernel>(args..., grid x/y/z, block
 x/y/z: index)` whose body is
 
+    the kernel's workgroup buffers (`memref.alloca`, shared by a block's threads)
     scf.for %bz, %by, %bx (the grid) {
-      the kernel's workgroup buffers (`memref.alloca`: one per block, shared by its threads)
       scf.for %tz, %ty, %tx (the block) { the kernel's ops up to its first gpu.barrier }
       scf.for %tz, %ty, %tx (the block) { the ops up to the next barrier }  ...
     }
@@ -63,8 +63,10 @@ def _loop_nest(uppers: list[ir.Value]) -> tuple[list[ir.Value], ir.Operation]:
 
 def _top_level(op: ir.Operation, body: ir.Block) -> ir.Operation:
     """The op of `body` that holds `op` (or is it)."""
-    while op.block != body:
+    while op.parent is not None and op.block != body:
         op = op.parent
+    if op.parent is None:
+        raise AssertionError(f"not in the kernel: {op}")
     return op
 
 
@@ -126,8 +128,27 @@ def _emulate(kernel, name: str, module_block: ir.Block) -> func.FuncOp:
     for op in [o.operation for o in body.operations if o.operation.name == "arith.constant"]:
         op.move_before(ret)  # uniform: computed once, seen by every thread loop
     cut = _Kernel(body)
+    # Buffers of a block (its shared memory, the scalars kept across a barrier) are allocated
+    # once, before the grid's loops: blocks run one after another and may reuse them, and an
+    # alloca inside a loop would grow the stack on every trip.
     with kernel.location, ir.InsertionPoint(ret):
         threads = arith.MulIOp(arith.MulIOp(block[0], block[1]).result, block[2]).result
+        for attribution in list(body.arguments)[len(arguments): len(arguments) + workgroup]:
+            shared = ir.MemRefType(attribution.type)  # without its address space
+            attribution.replace_all_uses_with(memref.AllocaOp(ir.MemRefType.get(shared.shape, shared.element_type),
+                                                              [], []).result)
+        crossing = [cut.crossing(k) for k in range(len(cut.segments))]
+        slots = {}  # crossing value → (its per-thread buffer, its uses in later segments by segment)
+        for k, values in enumerate(crossing):
+            for value in values:
+                if not isinstance(value.type, (ir.IntegerType, ir.FloatType, ir.IndexType)):
+                    _fail(value.owner, f"a {value.type} that crosses a gpu.barrier is not emulated")
+                dynamic = ir.MemRefType.get([ir.ShapedType.get_dynamic_size()], value.type)
+                later = {}
+                for user, n in _users(value):
+                    later.setdefault(cut.segment(user), []).append((user, n))
+                later.pop(k, None)
+                slots[value] = (memref.AllocaOp(dynamic, [threads], []).result, later)
         block_ids, block_end = _loop_nest(grid[::-1])
         block_ids = block_ids[::-1]
     uniform = {"gpu.block_id": block_ids, "gpu.block_dim": block, "gpu.grid_dim": grid}
@@ -137,18 +158,6 @@ def _emulate(kernel, name: str, module_block: ir.Block) -> func.FuncOp:
             op.results[0].replace_all_uses_with(uniform[op.name][_dimension(op)])
         else:
             thread_uses += [(user, n, cut.segment(user), _dimension(op)) for user, n in _users(op.results[0])]
-    with kernel.location, ir.InsertionPoint(block_end):
-        for attribution in list(body.arguments)[len(arguments): len(arguments) + workgroup]:
-            shared = ir.MemRefType(attribution.type)  # one buffer per block, without its address space
-            attribution.replace_all_uses_with(memref.AllocaOp(ir.MemRefType.get(shared.shape, shared.element_type),
-                                                              [], []).result)
-        crossing = [cut.crossing(k) for k in range(len(cut.segments))]
-        slots = {}
-        for value in (v for values in crossing for v in values):
-            if not isinstance(value.type, (ir.IntegerType, ir.FloatType, ir.IndexType)):
-                _fail(value.owner, f"a {value.type} that crosses a gpu.barrier is not emulated")
-            dynamic = ir.MemRefType.get([ir.ShapedType.get_dynamic_size()], value.type)
-            slots[value] = memref.AllocaOp(dynamic, [threads], []).result
     for k, ops in enumerate(cut.segments):
         with kernel.location, ir.InsertionPoint(block_end):
             ids, end = _loop_nest(block[::-1])
@@ -156,18 +165,16 @@ def _emulate(kernel, name: str, module_block: ir.Block) -> func.FuncOp:
         with kernel.location, ir.InsertionPoint(end):
             linear = arith.AddIOp(arith.MulIOp(arith.AddIOp(arith.MulIOp(ids[2], block[1]).result, ids[1]).result,
                                                block[0]).result, ids[0]).result
-            for value, slot in slots.items():  # defined before this segment, used in it
-                if cut.segment(value.owner.operation if isinstance(value.owner, ir.OpView) else value.owner) < k:
-                    users = [(u, n) for u, n in _users(value) if cut.segment(u) == k]
-                    if users:
-                        reloaded = memref.LoadOp(slot, [linear]).result
-                        for user, n in users:
-                            user.operands[n] = reloaded
+            for value, (slot, later) in slots.items():  # defined before this segment, used in it
+                if k in later:
+                    reloaded = memref.LoadOp(slot, [linear]).result
+                    for user, n in later[k]:
+                        user.operands[n] = reloaded
         for op in ops:
             op.move_before(end)
         with kernel.location, ir.InsertionPoint(end):
             for value in crossing[k]:
-                memref.StoreOp(value, slots[value], [linear])
+                memref.StoreOp(value, slots[value][0], [linear])
         for user, n, segment, dim in thread_uses:
             if segment == k:
                 user.operands[n] = ids[dim]

@@ -8,7 +8,10 @@ lowered sorts and scans, ...) and produces
 
 - for a `memref.copy` of static shape: a parallel loop of loads and stores over its shape;
 - for any other: the op inside a one-trip `scf.parallel`, a kernel of one thread (correct, and
-  slow: each is counted in `serial`, and logged).
+  slow: each is logged with `EMBER_LOG=info`, and counted).
+
+An op whose results the host uses stays on the host, logged: a device target's runtime refuses
+it by name (ember.runtime.cuda_plan).
 
 Left on the host: ops that only make or name buffers (`memref.view`, `get_global`, `alloc`,
 `subview`, reshapes, ...), scalar arithmetic, and the load of the status slot whose value the
@@ -23,6 +26,7 @@ from mlir.dialects import arith, memref, scf
 from ember.passes.registry import EmberPass, register_pass
 from ember.passes.walk import collect_ops
 
+_log = logging.getLogger("ember")
 # Ops that make, name or release a buffer without reading or writing its elements.
 _NAMING = {"memref.view", "memref.get_global", "memref.alloc", "memref.alloca", "memref.dealloc",
            "memref.subview", "memref.expand_shape", "memref.collapse_shape", "memref.cast",
@@ -80,9 +84,8 @@ class GpuHostKernels(EmberPass):
     NAME = "ember-gpu-host-kernels"
     SUMMARY = "Puts every memory access left on the host into a kernel (copies as parallel loops)"
 
-    serial: int = 0
-
     def run(self, op) -> None:
+        serial = 0
         for function in op.regions[0].blocks[0].operations:
             if function.operation.name != "func.func" or not function.regions[0].blocks:
                 continue
@@ -95,9 +98,11 @@ class GpuHostKernels(EmberPass):
                 if name == "memref.copy" and _copy_loop(child):
                     continue
                 if any(len(list(r.uses)) for r in child.results):
-                    child.location.emit_remark(f"ember-gpu-host-kernels: {name} left on the host: the host uses its results")
+                    _log.info("ember-gpu-host-kernels: %s left on the host, which uses its results, at %s",
+                              name, child.location)
                     continue
-                logging.getLogger("ember").info("ember-gpu-host-kernels: %s runs as a kernel of one thread (%s)",
-                                                name, child.location)
-                object.__setattr__(self, "serial", self.serial + 1)
+                _log.info("ember-gpu-host-kernels: %s runs as a kernel of one thread, at %s", name, child.location)
+                serial += 1
                 _one_thread(child)
+        if serial:
+            _log.info("ember-gpu-host-kernels: %d kernels of one thread", serial)

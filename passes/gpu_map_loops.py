@@ -20,10 +20,12 @@ Why not upstream's `scf-parallel-loop-tiling` + `gpu-map-parallel-loops`: the fi
 list of tile sizes for the leading dims of every loop, the second maps dim 0 to x; together
 they put the row dim on thread x, which makes every warp's loads strided.
 
-Refused, with a remark, and left on the host: loops with dynamic or non-zero-based bounds, other
-steps, or reductions (counted in `refused`).
+Refused, logged (`EMBER_LOG=info`) and counted, and left on the host: loops with dynamic or
+non-zero-based bounds, other steps, or reductions (a device target's runtime then refuses the
+host code that touches device memory, naming the op).
 """
 
+import logging
 import math
 
 from mlir import ir
@@ -33,6 +35,7 @@ from ember.passes.registry import EmberPass, register_pass
 from ember.passes.walk import constant_int
 
 _PROCESSORS = ("thread_x", "thread_y", "thread_z")
+_log = logging.getLogger("ember")
 
 
 def _mapping(processors: list[str]) -> ir.ArrayAttr:
@@ -128,9 +131,9 @@ class GpuMapLoops(EmberPass):
     SUMMARY = "Maps top-level scf.parallel loops to a linear grid of blocks and up to 3 thread dims"
 
     block_size: int = 256
-    refused: int = 0
 
     def run(self, op) -> None:
+        refused = 0
         for function in op.regions[0].blocks[0].operations:
             if function.operation.name != "func.func" or not function.regions[0].blocks:
                 continue
@@ -139,9 +142,10 @@ class GpuMapLoops(EmberPass):
                     continue
                 extents = _extents(loop)
                 if extents is None or len(loop.results):
-                    loop.location.emit_remark(
-                        "ember-gpu-map-loops: left on the host: a parallel loop with dynamic or offset "
-                        "bounds, or with reductions")
-                    object.__setattr__(self, "refused", self.refused + 1)
+                    _log.info("ember-gpu-map-loops: not mapped: a parallel loop with dynamic or offset bounds,"
+                              " or with reductions, at %s", loop.location)
+                    refused += 1
                     continue
                 _map(loop, extents, self.block_size)
+        if refused:
+            _log.info("ember-gpu-map-loops: %d loops left on the host", refused)
