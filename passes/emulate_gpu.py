@@ -12,7 +12,7 @@ x/y/z: index)` whose body is
     }
 
 with `gpu.block_id`/`thread_id`/`block_dim`/`grid_dim` replaced by those loops' indices and the
-launch's sizes. A barrier ends one thread loop and starts the next, so that every thread of the
+launch's sizes, and a parallel loop left inside a thread a sequential one, as on the device. A barrier ends one thread loop and starts the next, so that every thread of the
 block has run up to it before any runs on; a scalar that one side defines and the other uses
 is kept per thread (a buffer of one element per thread of the block). Each `gpu.launch_func`
 becomes a `func.call` of its kernel with its grid and block sizes, and the `gpu.module`s go.
@@ -184,6 +184,30 @@ def _emulate(kernel, name: str, module_block: ir.Block) -> func.FuncOp:
     return emulated
 
 
+def _sequential(loop) -> None:
+    """An `scf.parallel` inside a kernel runs in its thread, one iteration after another (as
+    the device lowering's scf-to-cf makes it): a nest of scf.for."""
+    if len(loop.results):
+        _fail(loop, "an scf.parallel with reductions inside a kernel is not emulated")
+    count = len(loop.region.blocks[0].arguments)
+    lower, upper, step = (list(loop.operands)[i * count:(i + 1) * count] for i in range(3))
+    point, ivs, terminator = ir.InsertionPoint(loop), [], None
+    with loop.location:
+        for lb, ub, st in zip(lower, upper, step):
+            with point:
+                inner = scf.ForOp(lb, ub, st)
+            with ir.InsertionPoint(inner.body):
+                terminator = scf.YieldOp([])
+            ivs.append(inner.induction_variable)
+            point = ir.InsertionPoint(terminator)
+    body = loop.region.blocks[0]
+    for argument, iv in zip(body.arguments, ivs):
+        argument.replace_all_uses_with(iv)
+    for op in list(body.operations)[:-1]:
+        op.operation.move_before(terminator)
+    loop.operation.erase()
+
+
 def _launch_as_call(launch, callee: str) -> None:
     launch = launch.opview
     if launch.asyncDependencies or launch.results:
@@ -209,7 +233,10 @@ class EmulateGpu(EmberPass):
                 if kernel.operation.name == "gpu.func":
                     kernel_name = kernel.attributes["sym_name"].value
                     name = f"{module_name}_{kernel_name}"
-                    _emulate(kernel, name, module_block)
+                    emulated = _emulate(kernel, name, module_block)
+                    for loop in collect_ops(emulated.operation, lambda o: o.name == "scf.parallel",
+                                            ir.WalkOrder.PRE_ORDER):
+                        _sequential(loop.opview)
                     kernels[f"@{module_name}::@{kernel_name}"] = name
         for launch in collect_ops(op, lambda o: o.name == "gpu.launch_func"):
             kernel = str(launch.attributes["kernel"])

@@ -136,6 +136,7 @@ CUDA_MAP = Stage("mapped", "ember-cuda-map", (
     "ember-entry-point{status-in-arena=1}",
     "ember-runtime-checks",
     "ember-plan-memory",
+    "ember-parallel-dims-outer",  # every parallel dim in the kernel's grid, reductions in its threads
     nest("func.func", "convert-linalg-to-parallel-loops"),
     "ember-gpu-host-kernels",  # what is left on the host (copies, loops of sorts) runs as kernels too
     "ember-gpu-map-loops",  # innermost dim on thread x: coalesced

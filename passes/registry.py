@@ -45,6 +45,7 @@ _PASS_MODULES: dict[str, str] = {
     "ember-gpu-map-loops": "ember.passes.gpu_map_loops",
     "ember-emulate-gpu": "ember.passes.emulate_gpu",
     "ember-gpu-sink-scalars": "ember.passes.gpu_sink_scalars",
+    "ember-parallel-dims-outer": "ember.passes.parallel_dims_outer",
 }
 _PASSES: dict[str, type] = {}
 _PIPELINES: dict[str, "NamedPipeline"] = {}

@@ -16,8 +16,9 @@ import lit.formats
 config.name = "ember"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".py"]
-# test/python is pytest's; Inputs folders hold files that tests read, not tests.
-config.excludes = ["python", "Inputs", "lit.cfg.py", "__pycache__"]
+# test/python is pytest's; Inputs folders hold files that tests read, not tests;
+# gpu holds the scripts that carry cuda-compiled models to a GPU machine (test/gpu/run.py).
+config.excludes = ["python", "gpu", "Inputs", "lit.cfg.py", "__pycache__"]
 config.test_source_root = os.path.dirname(__file__)
 # Output files (%t) go outside the source tree, one folder per user so that people sharing a
 # machine do not collide.
