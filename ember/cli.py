@@ -1,6 +1,6 @@
 """The `ember` command (also `python -m ember`):
 
-    ember compile FILE.py:NAME --shape 1x512 [--dtype float32] [--threads N] -o model.ember
+    ember compile FILE.py:NAME --shape 1x512 [--dtype float32] [--threads N] [--target cuda] -o model.ember
     ember run model.ember --input x.npy [--output y.npy]
     ember inspect model.ember [--stage llvm] [--svg graph.svg]
     ember export model.ember -o DIR [--name NAME]
@@ -32,7 +32,7 @@ def _compile(args) -> None:
     torch.manual_seed(0)
     model = load_model(args.model)
     inputs = tuple(example_input(s, d) for s, d in zip(args.shape, dtypes))
-    compiled = ember.compile(model, inputs, threads=args.threads)
+    compiled = ember.compile(model, inputs, threads=args.threads, target=args.target)
     compiled.save(args.output)
     print(f"{compiled.signature}\nwrote {args.output}")
 
@@ -152,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--shape", action="append", type=parse_shape, required=True, help="an input's shape, e.g. 1x512")
     c.add_argument("--dtype", action="append", type=parse_dtype, default=[], help="input dtype(s) (default: float32)")
     c.add_argument("--threads", type=int, default=1)
+    c.add_argument("--target", default="cpu", help="cpu, cuda (cuda:sm_90, ...) or cuda-emulated")
     c.add_argument("-o", dest="output", required=True, help="the .ember file to write")
     r = commands.add_parser("run", help="run a .ember file on .npy inputs")
     r.add_argument("model")
