@@ -139,8 +139,10 @@ CUDA_MAP = Stage("mapped", "ember-cuda-map", (
     "ember-parallel-dims-outer",  # every parallel dim in the kernel's grid, reductions in its threads
     nest("func.func", "convert-linalg-to-parallel-loops"),
     "ember-gpu-host-kernels",  # what is left on the host (copies, loops of sorts) runs as kernels too
+    "ember-gpu-reductions",  # accumulators in registers; few long sums as a tree in shared memory
     "ember-gpu-map-loops",  # innermost dim on thread x: coalesced
     "convert-parallel-loops-to-gpu",
+    "ember-gpu-workgroup-memory",
     "canonicalize",
     "ember-gpu-sink-scalars",  # scalars are computed in the kernels: the host passes buffers (and the seed)
     "gpu-kernel-outlining",

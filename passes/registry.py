@@ -46,6 +46,8 @@ _PASS_MODULES: dict[str, str] = {
     "ember-emulate-gpu": "ember.passes.emulate_gpu",
     "ember-gpu-sink-scalars": "ember.passes.gpu_sink_scalars",
     "ember-parallel-dims-outer": "ember.passes.parallel_dims_outer",
+    "ember-gpu-reductions": "ember.passes.gpu_reductions",
+    "ember-gpu-workgroup-memory": "ember.passes.gpu_workgroup_memory",
 }
 _PASSES: dict[str, type] = {}
 _PIPELINES: dict[str, "NamedPipeline"] = {}

@@ -32,6 +32,9 @@ MODELS = {
     "encoder": (lambda: EncoderBlock(64, 4).eval(), lambda: (torch.randn(1, 16, 64),)),
     "softmax-tanh-sin": (lambda: _softmax_tanh, lambda: (torch.randn(5, 37),)),
     "long-sum": (lambda: (lambda x: x.sum()), lambda: (torch.randn(100_000),)),
+    # few long reductions: a block each, a tree in shared memory with barriers (ember-gpu-reductions)
+    "long-rows": (lambda: (lambda x: (x.amax(-1), torch.softmax(x, -1), x.min(-1)[0])), lambda: (torch.randn(3, 3000),)),
+    "layer-norm-4096": (lambda: torch.nn.LayerNorm(4096).eval(), lambda: (torch.randn(2, 4096),)),
     "sort-cumsum": (lambda: (lambda x: (torch.sort(x)[0], torch.cumsum(x, 1))), lambda: (torch.randn(4, 9),)),
     "argmax-gather": (lambda: (lambda x, i: (x.argmax(-1), x[i])), lambda: (torch.randn(10, 3), torch.tensor([1, 9]))),
     "int-floor-div": (lambda: (lambda a, b: a // b), lambda: (torch.tensor([5, 7, -3]), torch.tensor([2, -3, 2]))),
@@ -59,7 +62,8 @@ def _entries(ptx: str) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("chip", ["sm_80", "sm_90"])
-@pytest.mark.parametrize("name", ["mlp-b64", "cnn", "encoder", "softmax-tanh-sin", "sort-cumsum", "argmax-gather"])
+@pytest.mark.parametrize("name", ["mlp-b64", "cnn", "encoder", "softmax-tanh-sin", "sort-cumsum", "argmax-gather",
+                                  "long-rows"])
 def test_every_kernel_assembles_with_ptxas(name, chip, tmp_path):
     # ptxas comes with the test extra (nvidia-cuda-nvcc-cu12): a missing one fails, not skips.
     assembler = ptxas()

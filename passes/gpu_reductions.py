@@ -1,0 +1,223 @@
+"""`ember-gpu-reductions`: reductions accumulate in registers, and few long ones in blocks.
+
+Matches top-level `scf.parallel` loops (what `convert-linalg-to-parallel-loops` makes of a
+reduction, its parallel dims outside: `ember-parallel-dims-outer`) whose body is one `scf.for`
+over the reduced dim, from 0 by 1 to a constant, that ends in
+
+    %old = memref.load %out[%i...]   %new = <combine> %old, %x   memref.store %new, %out[%i...]
+
+with `%out` touched nowhere else in the loop, its indices not the reduced one, and `<combine>`
+one of add, mul, max, min, and, or (float or integer). Produces one of two forms:
+
+- few outputs (fewer than `block-outputs`) of a long reduction (at least `block-threads`) along
+  the innermost dim of what it reads (so that a block's threads read neighbours): a block per output, its threads each accumulating a strided part in a register, then a tree in
+  shared memory (a `memref.alloc {ember.workgroup}` that `ember-gpu-workgroup-memory` makes the
+  kernel's own), a `gpu.barrier` after each of its log2(threads) steps, thread 0 adding the
+  result into `%out` — the loops already mapped (block_x, thread_x) for
+  `convert-parallel-loops-to-gpu`;
+- else: the loop carries the accumulator in a register (`iter_args`), loaded once before it and
+  stored once after, instead of a load and a store of `%out` per step.
+
+The tree adds in another order than the loop, pairwise: its rounding error grows like log(n),
+the loop's like n. Loops that do not match are left as they are, counted in the log.
+"""
+
+import logging
+import math
+
+from mlir import ir
+from mlir.dialects import arith, gpu, memref, scf
+
+from ember.passes.gpu_map_loops import _mapping
+from ember.passes.registry import EmberPass, register_pass
+from ember.passes.walk import constant_int
+
+_log = logging.getLogger("ember")
+WORKGROUP = "ember.workgroup"
+_COMBINES = {"arith.addf", "arith.mulf", "arith.maximumf", "arith.minimumf", "arith.maxnumf", "arith.minnumf",
+             "arith.addi", "arith.muli", "arith.maxsi", "arith.minsi", "arith.maxui", "arith.minui",
+             "arith.andi", "arith.ori"}
+
+
+def _identity(name: str, element: ir.Type) -> ir.Value:
+    """The combine's neutral value: x combined with it is x (-0.0 for add keeps -0.0 sums)."""
+    if isinstance(element, ir.FloatType):
+        value = {"arith.addf": -0.0, "arith.mulf": 1.0, "arith.maximumf": -math.inf, "arith.minimumf": math.inf,
+                 "arith.maxnumf": math.nan, "arith.minnumf": math.nan}[name]
+        return arith.ConstantOp(element, ir.FloatAttr.get(element, value)).result
+    width = ir.IntegerType(element).width if isinstance(element, ir.IntegerType) else 64
+    value = {"arith.addi": 0, "arith.muli": 1, "arith.ori": 0, "arith.andi": -1, "arith.maxui": 0,
+             "arith.minui": -1, "arith.maxsi": -(1 << (width - 1)), "arith.minsi": (1 << (width - 1)) - 1}[name]
+    return arith.ConstantOp(element, ir.IntegerAttr.get(element, value)).result
+
+
+def _combine(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
+    return ir.Operation.create(name, results=[a.type], operands=[a, b]).result
+
+
+class _Reduction:
+    """The matched loop: its parallel loop, reduction loop, combine and the output's access."""
+
+    def __init__(self, parallel, loop, load, combine, store, extent: int):
+        self.parallel, self.loop, self.load, self.combine, self.store = parallel, loop, load, combine, store
+        self.extent = extent
+        self.value = [v for v in combine.operands if v != load.result][0]  # what each step adds
+
+
+def _match(parallel) -> _Reduction | None:
+    body = [o.operation for o in parallel.region.blocks[0].operations]
+    if len(parallel.results) or len(body) != 2 or body[0].name != "scf.for" or body[1].name != "scf.reduce":
+        return None
+    loop = body[0].opview
+    if len(loop.results) or constant_int(loop.lowerBound) != 0 or constant_int(loop.step) != 1:
+        return None
+    extent = constant_int(loop.upperBound)
+    ops = [o.operation for o in loop.body.operations]
+    if extent is None or len(ops) < 4:
+        return None
+    load, combine, store = ops[-4], ops[-3], ops[-2]
+    if (load.name, store.name) != ("memref.load", "memref.store") or combine.name not in _COMBINES:
+        return None
+    out, indices = load.operands[0], list(load.operands)[1:]
+    if store.operands[1] != out or list(store.operands)[2:] != indices or store.operands[0] != combine.result:
+        return None
+    if load.result not in list(combine.operands) or len(list(load.result.uses)) != 1:
+        return None
+    if loop.induction_variable in indices or len(list(combine.result.uses)) != 1:
+        return None
+    for op in ops[:-4]:  # the output is read and written only by the accumulation
+        if any(v == out for v in op.operands):
+            return None
+    return _Reduction(parallel, loop, load, combine, store, extent)
+
+
+def _contiguous(match: _Reduction) -> bool:
+    """Whether every load that the reduced index reaches takes it as its last index: neighbouring
+    threads of a block then read neighbouring elements."""
+    iv = match.loop.induction_variable
+    for op in match.loop.body.operations:
+        if op.operation.name == "memref.load":
+            indices = list(op.operands)[1:]
+            if iv in indices and indices[-1] != iv:
+                return False
+    return True
+
+
+def _in_registers(match: _Reduction) -> None:
+    """load once; for iter_args(acc) { ...; acc = combine(acc, x) }; store once."""
+    loop, load, store = match.loop, match.load, match.store
+    out, indices = store.operands[1], list(store.operands)[2:]
+    with ir.InsertionPoint(loop), loop.location:
+        initial = memref.LoadOp(out, indices).result
+        carried = scf.ForOp(loop.lowerBound, loop.upperBound, loop.step, [initial])
+    loop.induction_variable.replace_all_uses_with(carried.induction_variable)
+    load.result.replace_all_uses_with(carried.inner_iter_args[0])
+    with ir.InsertionPoint(carried.body), loop.location:
+        terminator = scf.YieldOp([match.combine.result])
+    for op in [o.operation for o in loop.body.operations][:-2]:  # all but the store and the yield
+        if op != load:
+            op.move_before(terminator)
+    with ir.InsertionPoint(loop), loop.location:
+        memref.StoreOp(carried.results[0], out, indices)
+    store.erase()
+    load.erase()
+    loop.operation.erase()
+
+
+def _in_blocks(match: _Reduction, extents: list[int], threads: int) -> None:
+    """A block per output: strided partials, a tree in shared memory, thread 0 stores."""
+    parallel, loop = match.parallel, match.loop
+    element = match.value.type
+    name = match.combine.name
+    index = ir.IndexType.get()
+    const = lambda v: arith.ConstantOp(index, v).result  # noqa: E731
+    with ir.InsertionPoint(parallel), parallel.location:
+        zero, one = const(0), const(1)
+        grid = scf.ParallelOp([], [zero], [const(math.prod(extents))], [one], [])
+        grid.region.blocks.append(index)
+        grid.attributes["mapping"] = _mapping(["block_x"])
+        with ir.InsertionPoint(grid.region.blocks[0]):
+            block = scf.ParallelOp([], [const(0)], [const(threads)], [const(1)], [])
+            block.region.blocks.append(index)
+            block.attributes["mapping"] = _mapping(["thread_x"])
+            scf.ReduceOp([], 0)
+        with ir.InsertionPoint(block.region.blocks[0]):
+            thread = block.region.blocks[0].arguments[0]
+            rest, coordinates = grid.region.blocks[0].arguments[0], []
+            for dim in reversed(range(len(extents))):
+                coordinates.insert(0, arith.RemUIOp(rest, const(extents[dim])).result if dim else rest)
+                if dim:
+                    rest = arith.DivUIOp(rest, const(extents[dim])).result
+            space = ir.Attribute.parse("#gpu.address_space<workgroup>")
+            shared = memref.AllocOp(ir.MemRefType.get([threads], element, memory_space=space), [], [])
+            shared.attributes[WORKGROUP] = ir.UnitAttr.get()
+            partial = scf.ForOp(thread, const(match.extent), const(threads), [_identity(name, element)])
+            with ir.InsertionPoint(partial.body):
+                step = scf.YieldOp([partial.body.arguments[1]])  # replaced below
+            memref.StoreOp(partial.results[0], shared.result, [thread])
+            gpu.BarrierOp()
+            width = threads // 2
+            while width:
+                below = arith.CmpIOp(arith.CmpIPredicate.ult, thread, const(width)).result
+                branch = scf.IfOp(below)
+                with ir.InsertionPoint(branch.then_block):
+                    mine = memref.LoadOp(shared.result, [thread]).result
+                    other = memref.LoadOp(shared.result, [arith.AddIOp(thread, const(width)).result]).result
+                    memref.StoreOp(_combine(name, mine, other), shared.result, [thread])
+                    scf.YieldOp([])
+                gpu.BarrierOp()
+                width //= 2
+            first = scf.IfOp(arith.CmpIOp(arith.CmpIPredicate.eq, thread, const(0)).result)
+            with ir.InsertionPoint(first.then_block):
+                out, indices = match.store.operands[1], list(match.store.operands)[2:]
+                total = memref.LoadOp(shared.result, [const(0)]).result
+                old = memref.LoadOp(out, indices).result
+                memref.StoreOp(_combine(name, old, total), out, indices)
+                scf.YieldOp([])
+            scf.ReduceOp([], 0)
+    # the parallel ivs are the block's coordinates; the loop's body computes one step's value
+    for argument, coordinate in zip(parallel.region.blocks[0].arguments, coordinates):
+        argument.replace_all_uses_with(coordinate)
+    loop.induction_variable.replace_all_uses_with(partial.induction_variable)
+    for op in [o.operation for o in loop.body.operations][:-4]:
+        op.move_before(step)
+    with ir.InsertionPoint(step), loop.location:
+        scf.YieldOp([_combine(name, partial.body.arguments[1], match.value)])
+    step.erase()
+    for op in (match.store, match.combine, match.load):
+        op.erase()
+    parallel.operation.erase()
+
+
+@register_pass
+class GpuReductions(EmberPass):
+    NAME = "ember-gpu-reductions"
+    SUMMARY = "Reductions in registers; few long ones as a block-wide tree in shared memory"
+
+    block_threads: int = 256  # a power of two
+    block_outputs: int = 1024
+
+    def run(self, op) -> None:
+        counts = {"register": 0, "block": 0}
+        for function in op.regions[0].blocks[0].operations:
+            if function.operation.name != "func.func" or not function.regions[0].blocks:
+                continue
+            for loop in list(function.regions[0].blocks[0].operations):
+                if loop.operation.name != "scf.parallel" or "mapping" in loop.attributes:
+                    continue
+                match = _match(loop.opview)
+                if match is None:
+                    continue
+                count = len(loop.region.blocks[0].arguments)
+                extents = [constant_int(v) for v in list(loop.operands)[count: 2 * count]]
+                static = all(e is not None for e in extents) and all(
+                    constant_int(v) == 0 for v in list(loop.operands)[:count])
+                if static and math.prod(extents) < self.block_outputs and match.extent >= self.block_threads \
+                        and _contiguous(match):
+                    _in_blocks(match, extents, self.block_threads)
+                    counts["block"] += 1
+                else:
+                    _in_registers(match)
+                    counts["register"] += 1
+        if any(counts.values()):
+            _log.info("ember-gpu-reductions: %d in registers, %d in blocks", counts["register"], counts["block"])
