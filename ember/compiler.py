@@ -133,6 +133,9 @@ def _compile_whole(model, example_inputs, *, target, pipeline, opt_level, isolat
     threads = check_threads(threads)
     warm_up()
     compile_target = lookup_target(target)
+    if dynamic is not None and not compile_target.dynamic_shapes:
+        raise EmberError(f"target '{target}' compiles static shapes only: compile without `dynamic` (one module"
+                         " per shape), or for the cpu target")
     mode = isolation.isolation_mode(isolate)
     with _CAPTURE_LOCK:
         captured = capture(model, example_inputs, isolated=mode != "off", dynamic=dynamic)

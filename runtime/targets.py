@@ -27,6 +27,7 @@ class Target:
     check: str | None = "builtin.module(ember-check-llvm-lowered)"  # run on the final IR
     package: Callable | None = None  # (final module, model name) → the Artifact's device fields
     chips: bool = False  # takes a chip: "cuda:sm_90"
+    dynamic_shapes: bool = True  # compiles dims that vary (ember.compile's `dynamic`)
 
 
 _TARGETS: dict[str, Target] = {}
@@ -110,7 +111,7 @@ def _cuda_emulated_stages() -> list[tuple[str, str]]:
 
 CUDA_EMULATED = register_target(Target(
     "cuda-emulated", "ember-cuda's kernels after mapping, run on the host: grid and block as loops (debugging)",
-    _cuda_emulated_stages, _cpu_executable, _cpu_trial_libraries))
+    _cuda_emulated_stages, _cpu_executable, _cpu_trial_libraries, dynamic_shapes=False))
 
 
 def _cuda_stages(chip: str | None = None) -> list[tuple[str, str]]:
@@ -134,4 +135,4 @@ def _cuda_executable(artifact: Artifact, threads: int):
 
 CUDA = register_target(Target(
     "cuda", "NVIDIA GPUs: kernels as PTX (sm_80, or cuda:sm_NN), launched on torch's current stream",
-    _cuda_stages, _cuda_executable, None, check=None, package=_cuda_package, chips=True))
+    _cuda_stages, _cuda_executable, None, check=None, package=_cuda_package, chips=True, dynamic_shapes=False))

@@ -143,3 +143,9 @@ def test_random_ops_draw_fresh_numbers_in_the_kernels():
 def test_bad_target_names(target):
     with pytest.raises(ember.EmberError, match="target"):
         ember.compile(lambda x: x + 1, (torch.randn(3),), target=target)
+
+
+@pytest.mark.parametrize("target", ["cuda", "cuda-emulated"])
+def test_dynamic_shapes_are_refused_clearly(target):
+    with pytest.raises(ember.EmberError, match="static shapes only"):
+        ember.compile(lambda x: x + 1, (torch.randn(4, 3),), target=target, dynamic={"x": {0: "batch"}})
