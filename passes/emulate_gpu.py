@@ -21,9 +21,13 @@ This emulates the kernels *after* mapping to blocks and threads: their index mat
 barriers run as written, which is what catches a wrong mapping without a GPU
 (`target="cuda-emulated"`). Upstream MLIR has no such lowering (Polygeist's is out of tree).
 
-Fails, with a located error, on what it does not emulate: a barrier inside control flow (it
-would need the thread loops split inside that region), kernels of several blocks, and gpu ops
-other than the ids, dims, barrier and return (shuffles, subgroups).
+A `scf.for` that holds barriers (a tiled matmul's loop over k tiles) runs once for the block,
+the thread loops inside it, cut at its barriers in turn: every thread runs it alike, as the
+device requires of a loop with barriers.
+
+Fails, with a located error, on what it does not emulate: a barrier inside other control flow
+(`scf.if`), a barrier loop that carries values or whose bounds differ between threads, kernels
+of several blocks, and gpu ops other than the ids, dims, barrier and return (shuffles).
 """
 
 from mlir import ir
@@ -61,52 +65,76 @@ def _loop_nest(uppers: list[ir.Value]) -> tuple[list[ir.Value], ir.Operation]:
     return ivs, terminator
 
 
-def _top_level(op: ir.Operation, body: ir.Block) -> ir.Operation:
-    """The op of `body` that holds `op` (or is it)."""
-    while op.parent is not None and op.block != body:
-        op = op.parent
-    if op.parent is None:
-        raise AssertionError(f"not in the kernel: {op}")
-    return op
-
-
 def _users(value: ir.Value):
     for use in value.uses:
         yield use.owner.operation if isinstance(use.owner, ir.OpView) else use.owner, use.operand_number
+
+
+def _has_barrier(op: ir.Operation) -> bool:
+    return bool(collect_ops(op, lambda o: o.name == "gpu.barrier"))
 
 
 def _check(kernel) -> None:
     if len(kernel.regions[0].blocks) != 1:
         _fail(kernel, "a kernel of several blocks is not emulated")
     for op in collect_ops(kernel.operation, lambda o: o.name.startswith("gpu.")):
-        if op.name == "gpu.barrier" and op.block != kernel.regions[0].blocks[0]:
-            _fail(op, "a gpu.barrier inside control flow is not emulated")
         if op.name not in _IDS | {"gpu.barrier", "gpu.return", "gpu.func"}:
             _fail(op, f"'{op.name}' is not emulated")
 
 
 class _Kernel:
-    """One kernel's body, cut at its barriers: segment k's ops, and what crosses between them."""
+    """One kernel's body cut at its barriers into runs of ops that each thread runs up to the
+    next barrier: a tree of ("run", k) and ("loop", its scf.for, its tree), where a loop holds
+    barriers and so runs once for the block, its runs inside it."""
 
     def __init__(self, body: ir.Block):
-        self.body = body
-        self.segments: list[list[ir.Operation]] = [[]]
-        self.segment_of: list[tuple[ir.Operation, int]] = []
-        for op in [o.operation for o in body.operations]:
-            if op.name == "gpu.barrier":
-                self.segments.append([])
-            elif op.name != "gpu.return" and op.name not in _IDS:
-                self.segments[-1].append(op)
-                self.segment_of.append((op, len(self.segments) - 1))
+        self.runs: list[list[ir.Operation]] = []
+        self.members: list[tuple[ir.Operation, int]] = []  # (op, its run) for the runs' own ops
+        self.tree = self._items(body)
 
-    def segment(self, op: ir.Operation) -> int:
-        top = _top_level(op, self.body)
-        return next(k for o, k in self.segment_of if o == top)
+    def _items(self, block: ir.Block) -> list:
+        items, current = [], None
+        for op in [o.operation for o in block.operations]:
+            if op.name in ("gpu.return", "scf.yield") or op.name in _IDS:
+                continue
+            if op.name == "gpu.barrier":
+                current = None
+            elif op.name == "scf.for" and _has_barrier(op):
+                if len(op.results):
+                    _fail(op, "a loop with a gpu.barrier that carries values (iter_args) is not emulated")
+                for bound in op.operands:
+                    if self._defined_in_run(bound):
+                        _fail(op, "a loop with a gpu.barrier whose bounds differ between threads is not emulated")
+                items.append(("loop", op, self._items(op.regions[0].blocks[0])))
+                current = None
+            elif _has_barrier(op):
+                _fail(op, f"a gpu.barrier inside '{op.name}' is not emulated (only in the kernel or an scf.for"
+                          " that every thread runs alike)")
+            else:
+                if current is None:
+                    self.runs.append([])
+                    current = len(self.runs) - 1
+                    items.append(("run", current))
+                self.runs[current].append(op)
+                self.members.append((op, current))
+        return items
+
+    def _defined_in_run(self, value: ir.Value) -> bool:
+        owner = value.owner
+        return isinstance(owner, ir.OpView) and any(o == owner.operation for o, _ in self.members)
+
+    def run_of(self, op: ir.Operation) -> int:
+        """The run whose ops hold `op` (or are it)."""
+        while op is not None:
+            for member, k in self.members:
+                if member == op:
+                    return k
+            op = op.parent
+        raise AssertionError("an op outside the kernel's runs")
 
     def crossing(self, k: int) -> list[ir.Value]:
-        """Scalars defined at the top of segment k and used in a later segment."""
-        return [r for op in self.segments[k] for r in op.results
-                if any(self.segment(user) > k for user, _ in _users(r))]
+        """Scalars defined at the top of run k and used in another run."""
+        return [r for op in self.runs[k] for r in op.results if any(self.run_of(u) != k for u, _ in _users(r))]
 
 
 def _emulate(kernel, name: str, module_block: ir.Block) -> func.FuncOp:
@@ -125,7 +153,7 @@ def _emulate(kernel, name: str, module_block: ir.Block) -> func.FuncOp:
         old.replace_all_uses_with(new)
     with kernel.location, ir.InsertionPoint(entry):
         ret = func.ReturnOp([])
-    for op in [o.operation for o in body.operations if o.operation.name == "arith.constant"]:
+    for op in collect_ops(kernel.operation, lambda o: o.name == "arith.constant"):
         op.move_before(ret)  # uniform: computed once, seen by every thread loop
     cut = _Kernel(body)
     # Buffers of a block (its shared memory, the scalars kept across a barrier) are allocated
@@ -137,47 +165,65 @@ def _emulate(kernel, name: str, module_block: ir.Block) -> func.FuncOp:
             shared = ir.MemRefType(attribution.type)  # without its address space
             attribution.replace_all_uses_with(memref.AllocaOp(ir.MemRefType.get(shared.shape, shared.element_type),
                                                               [], []).result)
-        crossing = [cut.crossing(k) for k in range(len(cut.segments))]
-        slots = {}  # crossing value → (its per-thread buffer, its uses in later segments by segment)
+        crossing = [cut.crossing(k) for k in range(len(cut.runs))]
+        slots = {}  # crossing value → (its per-thread buffer, its uses in other runs by run)
         for k, values in enumerate(crossing):
             for value in values:
                 if not isinstance(value.type, (ir.IntegerType, ir.FloatType, ir.IndexType)):
                     _fail(value.owner, f"a {value.type} that crosses a gpu.barrier is not emulated")
                 dynamic = ir.MemRefType.get([ir.ShapedType.get_dynamic_size()], value.type)
-                later = {}
+                others = {}
                 for user, n in _users(value):
-                    later.setdefault(cut.segment(user), []).append((user, n))
-                later.pop(k, None)
-                slots[value] = (memref.AllocaOp(dynamic, [threads], []).result, later)
+                    others.setdefault(cut.run_of(user), []).append((user, n))
+                others.pop(k, None)
+                slots[value] = (memref.AllocaOp(dynamic, [threads], []).result, others)
         block_ids, block_end = _loop_nest(grid[::-1])
         block_ids = block_ids[::-1]
     uniform = {"gpu.block_id": block_ids, "gpu.block_dim": block, "gpu.grid_dim": grid}
-    thread_uses = []  # (user, operand number, segment, dim)
+    thread_uses = []  # (user, operand number, run, dim)
     for op in [o.operation for o in body.operations if o.operation.name in _IDS]:
         if op.name in uniform:
             op.results[0].replace_all_uses_with(uniform[op.name][_dimension(op)])
         else:
-            thread_uses += [(user, n, cut.segment(user), _dimension(op)) for user, n in _users(op.results[0])]
-    for k, ops in enumerate(cut.segments):
-        with kernel.location, ir.InsertionPoint(block_end):
+            thread_uses += [(user, n, cut.run_of(user), _dimension(op)) for user, n in _users(op.results[0])]
+
+    def thread_loops(k: int, point: ir.Operation) -> None:
+        with kernel.location, ir.InsertionPoint(point):
             ids, end = _loop_nest(block[::-1])
             ids = ids[::-1]
         with kernel.location, ir.InsertionPoint(end):
             linear = arith.AddIOp(arith.MulIOp(arith.AddIOp(arith.MulIOp(ids[2], block[1]).result, ids[1]).result,
                                                block[0]).result, ids[0]).result
-            for value, (slot, later) in slots.items():  # defined before this segment, used in it
-                if k in later:
+            for value, (slot, others) in slots.items():  # defined in another run, used in this one
+                if k in others:
                     reloaded = memref.LoadOp(slot, [linear]).result
-                    for user, n in later[k]:
+                    for user, n in others[k]:
                         user.operands[n] = reloaded
-        for op in ops:
+        for op in cut.runs[k]:
             op.move_before(end)
         with kernel.location, ir.InsertionPoint(end):
             for value in crossing[k]:
                 memref.StoreOp(value, slots[value][0], [linear])
-        for user, n, segment, dim in thread_uses:
-            if segment == k:
+        for user, n, run, dim in thread_uses:
+            if run == k:
                 user.operands[n] = ids[dim]
+
+    def emit(items: list, point: ir.Operation) -> None:
+        for item in items:
+            if item[0] == "run":
+                thread_loops(item[1], point)
+                continue
+            _, loop, inner = item  # a loop of barriers: once for the block, its runs inside
+            with kernel.location, ir.InsertionPoint(point):
+                lower, upper, step = loop.operands
+                copy = scf.ForOp(lower, upper, step)
+                with ir.InsertionPoint(copy.body):
+                    end = scf.YieldOp([])
+            loop.regions[0].blocks[0].arguments[0].replace_all_uses_with(copy.induction_variable)
+            emit(inner, end)
+            loop.erase()
+
+    emit(cut.tree, block_end)
     for op in [o.operation for o in body.operations]:
         if op.name in _IDS:
             op.erase()

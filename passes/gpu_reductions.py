@@ -55,16 +55,21 @@ def _combine(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
     return ir.Operation.create(name, results=[a.type], operands=[a, b]).result
 
 
-class _Reduction:
-    """The matched loop: its parallel loop, reduction loop, combine and the output's access."""
+class Reduction:
+    """A matched loop: its parallel loop and reduction loop, the output's load, combine and
+    store, the value each step combines in, and the loop's other ops."""
 
     def __init__(self, parallel, loop, load, combine, store, extent: int):
         self.parallel, self.loop, self.load, self.combine, self.store = parallel, loop, load, combine, store
         self.extent = extent
-        self.value = [v for v in combine.operands if v != load.result][0]  # what each step adds
+        self.value = [v for v in combine.operands if v != load.result][0]
+        self.others = [o.operation for o in loop.body.operations
+                       if o.operation not in (load, combine, store) and o.operation.name != "scf.yield"]
+        self.out, self.indices = store.operands[1], list(store.operands)[2:]
 
 
-def _match(parallel) -> _Reduction | None:
+def match_reduction(parallel) -> Reduction | None:
+    """The reduction of a top-level parallel loop, or None (see the module's docstring)."""
     body = [o.operation for o in parallel.region.blocks[0].operations]
     if len(parallel.results) or len(body) != 2 or body[0].name != "scf.for" or body[1].name != "scf.reduce":
         return None
@@ -73,25 +78,29 @@ def _match(parallel) -> _Reduction | None:
         return None
     extent = constant_int(loop.upperBound)
     ops = [o.operation for o in loop.body.operations]
-    if extent is None or len(ops) < 4:
+    if extent is None or len(ops) < 4 or ops[-2].name != "memref.store":
         return None
-    load, combine, store = ops[-4], ops[-3], ops[-2]
-    if (load.name, store.name) != ("memref.load", "memref.store") or combine.name not in _COMBINES:
+    store = ops[-2]
+    combine = store.operands[0].owner
+    if not isinstance(combine, ir.OpView) or combine.name not in _COMBINES or combine.operation.block != loop.body:
         return None
-    out, indices = load.operands[0], list(load.operands)[1:]
-    if store.operands[1] != out or list(store.operands)[2:] != indices or store.operands[0] != combine.result:
+    combine = combine.operation
+    out, indices = store.operands[1], list(store.operands)[2:]
+    loads = [v.owner.operation for v in combine.operands if isinstance(v.owner, ir.OpView)
+             and v.owner.name == "memref.load" and v.owner.operands[0] == out
+             and list(v.owner.operands)[1:] == indices and v.owner.operation.block == loop.body]
+    if not loads or len(list(loads[0].result.uses)) != 1 or len(list(combine.result.uses)) != 1:
         return None
-    if load.result not in list(combine.operands) or len(list(load.result.uses)) != 1:
+    if loop.induction_variable in indices:
         return None
-    if loop.induction_variable in indices or len(list(combine.result.uses)) != 1:
-        return None
-    for op in ops[:-4]:  # the output is read and written only by the accumulation
+    match = Reduction(parallel, loop, loads[0], combine, store, extent)
+    for op in match.others:  # the output is read and written only by the accumulation
         if any(v == out for v in op.operands):
             return None
-    return _Reduction(parallel, loop, load, combine, store, extent)
+    return match
 
 
-def _contiguous(match: _Reduction) -> bool:
+def _contiguous(match: Reduction) -> bool:
     """Whether every load that the reduced index reaches takes it as its last index: neighbouring
     threads of a block then read neighbouring elements."""
     iv = match.loop.induction_variable
@@ -103,7 +112,7 @@ def _contiguous(match: _Reduction) -> bool:
     return True
 
 
-def _in_registers(match: _Reduction) -> None:
+def _in_registers(match: Reduction) -> None:
     """load once; for iter_args(acc) { ...; acc = combine(acc, x) }; store once."""
     loop, load, store = match.loop, match.load, match.store
     out, indices = store.operands[1], list(store.operands)[2:]
@@ -114,9 +123,8 @@ def _in_registers(match: _Reduction) -> None:
     load.result.replace_all_uses_with(carried.inner_iter_args[0])
     with ir.InsertionPoint(carried.body), loop.location:
         terminator = scf.YieldOp([match.combine.result])
-    for op in [o.operation for o in loop.body.operations][:-2]:  # all but the store and the yield
-        if op != load:
-            op.move_before(terminator)
+    for op in [*match.others, match.combine]:
+        op.move_before(terminator)
     with ir.InsertionPoint(loop), loop.location:
         memref.StoreOp(carried.results[0], out, indices)
     store.erase()
@@ -124,7 +132,7 @@ def _in_registers(match: _Reduction) -> None:
     loop.operation.erase()
 
 
-def _in_blocks(match: _Reduction, extents: list[int], threads: int) -> None:
+def _in_blocks(match: Reduction, extents: list[int], threads: int) -> None:
     """A block per output: strided partials, a tree in shared memory, thread 0 stores."""
     parallel, loop = match.parallel, match.loop
     element = match.value.type
@@ -179,7 +187,7 @@ def _in_blocks(match: _Reduction, extents: list[int], threads: int) -> None:
     for argument, coordinate in zip(parallel.region.blocks[0].arguments, coordinates):
         argument.replace_all_uses_with(coordinate)
     loop.induction_variable.replace_all_uses_with(partial.induction_variable)
-    for op in [o.operation for o in loop.body.operations][:-4]:
+    for op in match.others:
         op.move_before(step)
     with ir.InsertionPoint(step), loop.location:
         scf.YieldOp([_combine(name, partial.body.arguments[1], match.value)])
@@ -205,7 +213,7 @@ class GpuReductions(EmberPass):
             for loop in list(function.regions[0].blocks[0].operations):
                 if loop.operation.name != "scf.parallel" or "mapping" in loop.attributes:
                     continue
-                match = _match(loop.opview)
+                match = match_reduction(loop.opview)
                 if match is None:
                     continue
                 count = len(loop.region.blocks[0].arguments)

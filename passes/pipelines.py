@@ -139,6 +139,7 @@ CUDA_MAP = Stage("mapped", "ember-cuda-map", (
     "ember-parallel-dims-outer",  # every parallel dim in the kernel's grid, reductions in its threads
     nest("func.func", "convert-linalg-to-parallel-loops"),
     "ember-gpu-host-kernels",  # what is left on the host (copies, loops of sorts) runs as kernels too
+    "ember-gpu-tile-matmuls",  # matmuls: output tiles, a and b staged through shared memory
     "ember-gpu-reductions",  # accumulators in registers; few long sums as a tree in shared memory
     "ember-gpu-map-loops",  # innermost dim on thread x: coalesced
     "convert-parallel-loops-to-gpu",

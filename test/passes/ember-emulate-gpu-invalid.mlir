@@ -3,8 +3,8 @@
 module attributes {gpu.container_module} {
   gpu.module @kernels {
     gpu.func @guarded(%buf: memref<8xf32>, %flag: i1) kernel {
+      // expected-error @below {{ember-emulate-gpu: a gpu.barrier inside 'scf.if' is not emulated}}
       scf.if %flag {
-        // expected-error @below {{ember-emulate-gpu: a gpu.barrier inside control flow is not emulated}}
         gpu.barrier
       }
       gpu.return

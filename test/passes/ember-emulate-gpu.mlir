@@ -1,4 +1,4 @@
-// RUN: ember-opt %s --pass-pipeline='builtin.module(ember-emulate-gpu)' | FileCheck %s
+// RUN: ember-opt %s --split-input-file --pass-pipeline='builtin.module(ember-emulate-gpu)' | FileCheck %s
 
 // A block reverses 4 values through shared memory: each thread stores its element, the
 // barrier, each thread loads its mirror. Emulated, the grid is a loop nest (z, y, x), the
@@ -51,6 +51,53 @@ module attributes {gpu.container_module} {
       %mirror = arith.subi %c3, %t : index
       %w = memref.load %shared[%mirror] : memref<4xf32, #gpu.address_space<workgroup>>
       memref.store %w, %buf[%i] : memref<8xf32>
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// A loop with barriers (a k-tile loop) runs once for the block: the thread loops inside it,
+// one per run between its barriers; its induction variable is the block's.
+// CHECK-LABEL: func.func private @kernels_tiles
+// CHECK:       scf.for %[[BLOCK:.*]] =
+// CHECK:         scf.for %[[K0:.*]] = %{{.*}} to %c64 step %c16
+// CHECK:           scf.for
+// CHECK:             scf.for
+// CHECK:               scf.for %[[T:.*]] =
+// CHECK:                 arith.addi %[[K0]], %[[T]]
+// CHECK:                 memref.store
+// CHECK:           scf.for
+// CHECK:             scf.for
+// CHECK:               scf.for
+// CHECK:                 memref.load
+module attributes {gpu.container_module} {
+  func.func @entry(%buf: memref<64xf32>, %out: memref<16xf32>) {
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    gpu.launch_func @kernels::@tiles blocks in (%c1, %c1, %c1) threads in (%c16, %c1, %c1) args(%buf : memref<64xf32>, %out : memref<16xf32>)
+    return
+  }
+  gpu.module @kernels {
+    gpu.func @tiles(%buf: memref<64xf32>, %out: memref<16xf32>) workgroup(%shared: memref<16xf32, #gpu.address_space<workgroup>>) kernel {
+      %c0 = arith.constant 0 : index
+      %c15 = arith.constant 15 : index
+      %c16 = arith.constant 16 : index
+      %c64 = arith.constant 64 : index
+      %t = gpu.thread_id x
+      scf.for %k0 = %c0 to %c64 step %c16 {
+        %i = arith.addi %k0, %t : index
+        %v = memref.load %buf[%i] : memref<64xf32>
+        memref.store %v, %shared[%t] : memref<16xf32, #gpu.address_space<workgroup>>
+        gpu.barrier
+        %m = arith.subi %c15, %t : index
+        %w = memref.load %shared[%m] : memref<16xf32, #gpu.address_space<workgroup>>
+        %o = memref.load %out[%t] : memref<16xf32>
+        %s = arith.addf %o, %w : f32
+        memref.store %s, %out[%t] : memref<16xf32>
+        gpu.barrier
+      }
       gpu.return
     }
   }

@@ -34,6 +34,8 @@ MODELS = {
     "long-sum": (lambda: (lambda x: x.sum()), lambda: (torch.randn(100_000),)),
     # few long reductions: a block each, a tree in shared memory with barriers (ember-gpu-reductions)
     "long-rows": (lambda: (lambda x: (x.amax(-1), torch.softmax(x, -1), x.min(-1)[0])), lambda: (torch.randn(3, 3000),)),
+    # matmuls in 16x16 shared-memory tiles, edges guarded (ember-gpu-tile-matmuls)
+    "bmm-odd-sizes": (lambda: torch.bmm, lambda: (torch.randn(3, 17, 33), torch.randn(3, 33, 20))),
     "layer-norm-4096": (lambda: torch.nn.LayerNorm(4096).eval(), lambda: (torch.randn(2, 4096),)),
     "sort-cumsum": (lambda: (lambda x: (torch.sort(x)[0], torch.cumsum(x, 1))), lambda: (torch.randn(4, 9),)),
     "argmax-gather": (lambda: (lambda x, i: (x.argmax(-1), x[i])), lambda: (torch.randn(10, 3), torch.tensor([1, 9]))),
@@ -63,7 +65,7 @@ def _entries(ptx: str) -> dict[str, int]:
 
 @pytest.mark.parametrize("chip", ["sm_80", "sm_90"])
 @pytest.mark.parametrize("name", ["mlp-b64", "cnn", "encoder", "softmax-tanh-sin", "sort-cumsum", "argmax-gather",
-                                  "long-rows"])
+                                  "long-rows", "bmm-odd-sizes"])
 def test_every_kernel_assembles_with_ptxas(name, chip, tmp_path):
     # ptxas comes with the test extra (nvidia-cuda-nvcc-cu12): a missing one fails, not skips.
     assembler = ptxas()

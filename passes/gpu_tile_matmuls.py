@@ -1,0 +1,181 @@
+"""`ember-gpu-tile-matmuls`: matmuls as shared-memory tiles, one block per output tile.
+
+Matches the reductions of `ember-gpu-reductions` (a top-level `scf.parallel` whose body is one
+`scf.for` over k that adds into `%out[...]`) whose step adds `a * b`, `a` loaded with the
+second-to-last parallel index (i) and k but not the last (j), `b` with k and j but not i, the
+output indexed by both (plus any leading batch dims): a (batched) matmul, as
+`convert-linalg-to-parallel-loops` makes of `linalg.matmul`, `batch_matmul` and their
+generic forms. Produces the mapped kernel of the textbook tiled matmul:
+
+    one block (block_x) per batch index and TxT output tile; T x T threads (thread_x = j)
+    for k0 = 0 to K step T:
+      As[ty][tx] = a[i, k0 + tx]; Bs[ty][tx] = b[k0 + ty, j]   (guarded at the edges)
+      gpu.barrier
+      acc[ty][tx] += sum over kk < min(T, K - k0) of As[ty][kk] * Bs[kk][tx]   (in a register)
+      gpu.barrier
+    out[i, j] += acc[ty][tx]   (where i, j are in range)
+
+`As`, `Bs` and the accumulators live in shared memory (`memref.alloc {ember.workgroup}`, made
+the kernel's attributions by `ember-gpu-workgroup-memory`): each element of `a` and `b` is read
+from global memory once per tile instead of once per output. Runs before ember-gpu-reductions,
+which leaves the mapped loops alone.
+"""
+
+import logging
+import math
+
+from mlir import ir
+from mlir.dialects import arith, gpu, memref, scf
+
+from ember.passes.gpu_map_loops import _mapping
+from ember.passes.gpu_reductions import WORKGROUP, match_reduction
+from ember.passes.registry import EmberPass, register_pass
+from ember.passes.walk import constant_int
+
+_log = logging.getLogger("ember")
+
+
+def _within(op: ir.Operation, ancestor) -> bool:
+    while op is not None:
+        if op == ancestor.operation:
+            return True
+        op = op.parent if op.parent is not None and op.parent.name != "func.func" else None
+    return False
+
+
+def _operands(match, i: ir.Value, j: ir.Value):
+    """(a's load, b's load) of a matmul's step, or None."""
+    if match.combine.name != "arith.addf" or len(match.others) != 3:
+        return None
+    product = match.value.owner
+    if not isinstance(product, ir.OpView) or product.name != "arith.mulf":
+        return None
+    loads = [v.owner for v in product.operands]
+    if any(not isinstance(l, ir.OpView) or l.name != "memref.load" or l.operation not in match.others for l in loads):
+        return None
+    k = match.loop.induction_variable
+
+    def reads(load, value):
+        return value in list(load.operands)[1:]
+
+    ivs = [*match.parallel.region.blocks[0].arguments, k]
+    for load in loads:  # every index an induction variable or a value from outside the loops
+        for value in list(load.operands)[1:]:
+            owner = value.owner
+            if value not in ivs and (not isinstance(owner, ir.OpView) or _within(owner.operation, match.parallel)):
+                return None
+    for a, b in (loads, loads[::-1]):
+        if reads(a, i) and reads(a, k) and not reads(a, j) and reads(b, j) and reads(b, k) and not reads(b, i):
+            return a, b
+    return None
+
+
+def _tile(match, a, b, extents: list[int], tile: int) -> None:
+    parallel, loop = match.parallel, match.loop
+    ivs = list(parallel.region.blocks[0].arguments)
+    i, j, k = ivs[-2], ivs[-1], loop.induction_variable
+    rows, columns, depth = extents[-2], extents[-1], match.extent
+    blocks = [*extents[:-2], math.ceil(rows / tile), math.ceil(columns / tile)]
+    element = match.value.type
+    index = ir.IndexType.get()
+    const = lambda v: arith.ConstantOp(index, v).result  # noqa: E731
+    space = ir.Attribute.parse("#gpu.address_space<workgroup>")
+
+    def shared():
+        alloc = memref.AllocOp(ir.MemRefType.get([tile, tile], element, memory_space=space), [], [])
+        alloc.attributes[WORKGROUP] = ir.UnitAttr.get()
+        return alloc.result
+
+    def below(value, bound):
+        return arith.CmpIOp(arith.CmpIPredicate.ult, value, const(bound)).result
+
+    def guarded_copy(load, substitute, inside, target, tx, ty):
+        branch = scf.IfOp(inside)
+        with ir.InsertionPoint(branch.then_block):
+            indices = [substitute.get(v, v) for v in list(load.operands)[1:]]
+            memref.StoreOp(memref.LoadOp(load.operands[0], indices).result, target, [ty, tx])
+            scf.YieldOp([])
+
+    with ir.InsertionPoint(parallel), parallel.location:
+        grid = scf.ParallelOp([], [const(0)], [const(math.prod(blocks))], [const(1)], [])
+        grid.region.blocks.append(index)
+        grid.attributes["mapping"] = _mapping(["block_x"])
+        with ir.InsertionPoint(grid.region.blocks[0]):
+            block = scf.ParallelOp([], [const(0)] * 2, [const(tile)] * 2, [const(1)] * 2, [])
+            block.region.blocks.append(index, index)
+            block.attributes["mapping"] = _mapping(["thread_x", "thread_y"])
+            scf.ReduceOp([], 0)
+        with ir.InsertionPoint(block.region.blocks[0]):
+            tx, ty = block.region.blocks[0].arguments
+            rest, coordinates = grid.region.blocks[0].arguments[0], []
+            for dim in reversed(range(len(blocks))):
+                coordinates.insert(0, arith.RemUIOp(rest, const(blocks[dim])).result if dim else rest)
+                if dim:
+                    rest = arith.DivUIOp(rest, const(blocks[dim])).result
+            row = arith.AddIOp(arith.MulIOp(coordinates[-2], const(tile)).result, ty).result
+            column = arith.AddIOp(arith.MulIOp(coordinates[-1], const(tile)).result, tx).result
+            a_tile, b_tile, accumulators = shared(), shared(), shared()
+            zero = arith.ConstantOp(element, ir.FloatAttr.get(element, -0.0)).result
+            memref.StoreOp(zero, accumulators, [ty, tx])
+            steps = scf.ForOp(const(0), const(depth), const(tile))
+            with ir.InsertionPoint(steps.body):
+                k0 = steps.induction_variable
+                batch = dict(zip(ivs[:-2], coordinates[:-2]))
+                a_k, b_k = arith.AddIOp(k0, tx).result, arith.AddIOp(k0, ty).result
+                guarded_copy(a, {**batch, i: row, k: a_k}, arith.AndIOp(below(row, rows), below(a_k, depth)).result,
+                             a_tile, tx, ty)
+                guarded_copy(b, {**batch, j: column, k: b_k},
+                             arith.AndIOp(below(b_k, depth), below(column, columns)).result, b_tile, tx, ty)
+                gpu.BarrierOp()
+                count = arith.MinUIOp(const(tile), arith.SubIOp(const(depth), k0).result).result
+                inner = scf.ForOp(const(0), count, const(1), [memref.LoadOp(accumulators, [ty, tx]).result])
+                with ir.InsertionPoint(inner.body):
+                    kk = inner.induction_variable
+                    product = arith.MulFOp(memref.LoadOp(a_tile, [ty, kk]).result,
+                                           memref.LoadOp(b_tile, [kk, tx]).result).result
+                    scf.YieldOp([arith.AddFOp(inner.inner_iter_args[0], product).result])
+                memref.StoreOp(inner.results[0], accumulators, [ty, tx])
+                gpu.BarrierOp()
+                scf.YieldOp([])
+            inside = scf.IfOp(arith.AndIOp(below(row, rows), below(column, columns)).result)
+            with ir.InsertionPoint(inside.then_block):
+                coordinate = {**dict(zip(ivs[:-2], coordinates[:-2])), i: row, j: column}
+                indices = [coordinate.get(v, v) for v in match.indices]
+                old = memref.LoadOp(match.out, indices).result
+                total = memref.LoadOp(accumulators, [ty, tx]).result
+                memref.StoreOp(arith.AddFOp(old, total).result, match.out, indices)
+                scf.YieldOp([])
+            scf.ReduceOp([], 0)
+    parallel.operation.erase()
+
+
+@register_pass
+class GpuTileMatmuls(EmberPass):
+    NAME = "ember-gpu-tile-matmuls"
+    SUMMARY = "Maps (batched) matmul loops to TxT output tiles staged through shared memory"
+
+    tile: int = 16
+
+    def run(self, op) -> None:
+        tiled = 0
+        for function in op.regions[0].blocks[0].operations:
+            if function.operation.name != "func.func" or not function.regions[0].blocks:
+                continue
+            for loop in list(function.regions[0].blocks[0].operations):
+                if loop.operation.name != "scf.parallel" or "mapping" in loop.attributes:
+                    continue
+                ivs = list(loop.region.blocks[0].arguments)
+                match = match_reduction(loop.opview) if len(ivs) >= 2 else None
+                if match is None or ivs[-2] not in match.indices or ivs[-1] not in match.indices:
+                    continue
+                count = len(ivs)
+                extents = [constant_int(v) for v in list(loop.operands)[count: 2 * count]]
+                if any(e is None for e in extents) or any(constant_int(v) != 0 for v in list(loop.operands)[:count]):
+                    continue
+                operands = _operands(match, ivs[-2], ivs[-1])
+                if operands is None:
+                    continue
+                _tile(match, *operands, extents, self.tile)
+                tiled += 1
+        if tiled:
+            _log.info("ember-gpu-tile-matmuls: %d matmuls in %dx%d shared-memory tiles", tiled, self.tile, self.tile)
