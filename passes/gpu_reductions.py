@@ -18,6 +18,10 @@ one of add, mul, max, min, and, or (float or integer). Produces one of two forms
 - else: the loop carries the accumulator in a register (`iter_args`), loaded once before it and
   stored once after, instead of a load and a store of `%out` per step.
 
+Ops before and after the loop in the parallel body (an output's fill, its epilogue, which
+`ember-gpu-fuse-loops` joined to the loop) go along: in the block form thread 0 runs them,
+before and after it adds the block's total.
+
 The tree adds in another order than the loop, pairwise: its rounding error grows like log(n),
 the loop's like n. Loops that do not match are left as they are, counted in the log.
 """
@@ -71,8 +75,13 @@ class Reduction:
 def match_reduction(parallel) -> Reduction | None:
     """The reduction of a top-level parallel loop, or None (see the module's docstring)."""
     body = [o.operation for o in parallel.region.blocks[0].operations]
-    if len(parallel.results) or len(body) != 2 or body[0].name != "scf.for" or body[1].name != "scf.reduce":
+    loops = [k for k, op in enumerate(body) if op.name == "scf.for"]
+    if len(parallel.results) or len(loops) != 1 or body[-1].name != "scf.reduce":
         return None
+    prologue, epilogue = body[: loops[0]], body[loops[0] + 1: -1]
+    if any(op.regions for op in prologue + epilogue):
+        return None
+    body = [body[loops[0]], body[-1]]
     loop = body[0].opview
     if len(loop.results) or constant_int(loop.lowerBound) != 0 or constant_int(loop.step) != 1:
         return None
@@ -97,7 +106,24 @@ def match_reduction(parallel) -> Reduction | None:
     for op in match.others:  # the output is read and written only by the accumulation
         if any(v == out for v in op.operands):
             return None
+    # What comes before and after the loop (a fill, an epilogue that ember-gpu-fuse-loops
+    # joined) is each output's own: the loop must not use what the prologue computes.
+    for op in prologue:
+        if any(loop.operation == _ancestor_in(user, parallel) for r in op.results for user in _users(r)):
+            return None
+    match.prologue, match.epilogue = prologue, epilogue
     return match
+
+
+def _users(value: ir.Value):
+    return [u.owner.operation if isinstance(u.owner, ir.OpView) else u.owner for u in value.uses]
+
+
+def _ancestor_in(op: ir.Operation, parallel) -> ir.Operation:
+    """The op of the parallel loop's body that holds `op`."""
+    while op.parent is not None and op.parent != parallel.operation:
+        op = op.parent
+    return op
 
 
 def _contiguous(match: Reduction) -> bool:
@@ -179,9 +205,13 @@ def _in_blocks(match: Reduction, extents: list[int], threads: int) -> None:
             with ir.InsertionPoint(first.then_block):
                 out, indices = match.store.operands[1], list(match.store.operands)[2:]
                 total = memref.LoadOp(shared.result, [const(0)]).result
-                old = memref.LoadOp(out, indices).result
-                memref.StoreOp(_combine(name, old, total), out, indices)
-                scf.YieldOp([])
+                old = memref.LoadOp(out, indices)
+                final = memref.StoreOp(_combine(name, old.result, total), out, indices)
+                done = scf.YieldOp([])
+            for op in match.prologue:  # each output's own work: its block's thread 0 does it
+                op.move_before(old.operation)
+            for op in match.epilogue:
+                op.move_before(done.operation)
             scf.ReduceOp([], 0)
     # the parallel ivs are the block's coordinates; the loop's body computes one step's value
     for argument, coordinate in zip(parallel.region.blocks[0].arguments, coordinates):

@@ -13,7 +13,8 @@ generic forms. Produces the mapped kernel of the textbook tiled matmul:
       gpu.barrier
       acc[ty][tx] += sum over kk < min(T, K - k0) of As[ty][kk] * Bs[kk][tx]   (in a register)
       gpu.barrier
-    out[i, j] += acc[ty][tx]   (where i, j are in range)
+    out[i, j] += acc[ty][tx]   (where i, j are in range), between the output's fill and its
+                               epilogue where ember-gpu-fuse-loops joined them to the matmul
 
 `As`, `Bs` and the accumulators live in shared memory (`memref.alloc {ember.workgroup}`, made
 the kernel's attributions by `ember-gpu-workgroup-memory`): each element of `a` and `b` is read
@@ -141,11 +142,18 @@ def _tile(match, a, b, extents: list[int], tile: int) -> None:
             with ir.InsertionPoint(inside.then_block):
                 coordinate = {**dict(zip(ivs[:-2], coordinates[:-2])), i: row, j: column}
                 indices = [coordinate.get(v, v) for v in match.indices]
-                old = memref.LoadOp(match.out, indices).result
+                old = memref.LoadOp(match.out, indices)
                 total = memref.LoadOp(accumulators, [ty, tx]).result
-                memref.StoreOp(arith.AddFOp(old, total).result, match.out, indices)
-                scf.YieldOp([])
+                memref.StoreOp(arith.AddFOp(old.result, total).result, match.out, indices)
+                done = scf.YieldOp([])
             scf.ReduceOp([], 0)
+    # The output's fill and epilogue (ember-gpu-fuse-loops), by the thread that owns the output.
+    for op in match.prologue:
+        op.move_before(old.operation)
+    for op in match.epilogue:
+        op.move_before(done.operation)
+    for iv, value in zip(ivs, [*coordinates[:-2], row, column]):
+        iv.replace_all_uses_with(value)
     parallel.operation.erase()
 
 

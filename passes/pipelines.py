@@ -135,10 +135,11 @@ CUDA_MAP = Stage("mapped", "ember-cuda-map", (
     "convert-bufferization-to-memref",
     "ember-entry-point{status-in-arena=1}",
     "ember-runtime-checks",
-    "ember-plan-memory",
     "ember-parallel-dims-outer",  # every parallel dim in the kernel's grid, reductions in its threads
     nest("func.func", "convert-linalg-to-parallel-loops"),
     "ember-gpu-host-kernels",  # what is left on the host (copies, loops of sorts) runs as kernels too
+    "ember-gpu-fuse-loops",  # a matmul's fill and epilogue, split elementwise chains: one kernel
+    "ember-plan-memory",  # after fusion: buffers that share arena bytes must not meet in one loop
     "ember-gpu-tile-matmuls",  # matmuls: output tiles, a and b staged through shared memory
     "ember-gpu-reductions",  # accumulators in registers; few long sums as a tree in shared memory
     "ember-gpu-map-loops",  # innermost dim on thread x: coalesced
