@@ -2,14 +2,16 @@
 
 Matches top-level `scf.parallel` loops (what `convert-linalg-to-parallel-loops` makes of a
 reduction, its parallel dims outside: `ember-parallel-dims-outer`) whose body is one `scf.for`
-over the reduced dim, from 0 by 1 to a constant, that ends in
+over the reduced dim (or a perfect nest of them: a convolution's channels and window), that
+ends in
 
     %old = memref.load %out[%i...]   %new = <combine> %old, %x   memref.store %new, %out[%i...]
 
 with `%out` touched nowhere else in the loop, its indices not the reduced one, and `<combine>`
 one of add, mul, max, min, and, or (float or integer). Produces one of two forms:
 
-- few outputs (fewer than `block-outputs`) of a long reduction (at least `block-threads`) along
+- few outputs (fewer than `block-outputs`) of a long reduction (one loop, from 0 by 1 to at
+  least `block-threads`) along
   the innermost dim of what it reads (so that a block's threads read neighbours): a block per output, its threads each accumulating a strided part in a register, then a tree in
   shared memory (a `memref.alloc {ember.workgroup}` that `ember-gpu-workgroup-memory` makes the
   kernel's own), a `gpu.barrier` after each of its log2(threads) steps, thread 0 adding the
@@ -81,13 +83,19 @@ def match_reduction(parallel) -> Reduction | None:
     prologue, epilogue = body[: loops[0]], body[loops[0] + 1: -1]
     if any(op.regions for op in prologue + epilogue):
         return None
-    body = [body[loops[0]], body[-1]]
-    loop = body[0].opview
-    if len(loop.results) or constant_int(loop.lowerBound) != 0 or constant_int(loop.step) != 1:
+    nest = [body[loops[0]].opview]  # a perfect nest (a convolution's c, kh, kw): the innermost reduces
+    while True:
+        inner = [o.operation for o in nest[-1].body.operations]
+        if len(inner) != 2 or inner[0].name != "scf.for":
+            break
+        nest.append(inner[0].opview)
+    loop = nest[-1]
+    if any(len(l.results) for l in nest):
         return None
-    extent = constant_int(loop.upperBound)
+    whole = len(nest) == 1 and constant_int(loop.lowerBound) == 0 and constant_int(loop.step) == 1
+    extent = constant_int(loop.upperBound) if whole else None  # the block and tile forms need it
     ops = [o.operation for o in loop.body.operations]
-    if extent is None or len(ops) < 4 or ops[-2].name != "memref.store":
+    if len(ops) < 4 or ops[-2].name != "memref.store":
         return None
     store = ops[-2]
     combine = store.operands[0].owner
@@ -100,16 +108,17 @@ def match_reduction(parallel) -> Reduction | None:
              and list(v.owner.operands)[1:] == indices and v.owner.operation.block == loop.body]
     if not loads or len(list(loads[0].result.uses)) != 1 or len(list(combine.result.uses)) != 1:
         return None
-    if loop.induction_variable in indices:
+    if any(l.induction_variable in indices for l in nest):
         return None
     match = Reduction(parallel, loop, loads[0], combine, store, extent)
+    match.nest = nest
     for op in match.others:  # the output is read and written only by the accumulation
         if any(v == out for v in op.operands):
             return None
     # What comes before and after the loop (a fill, an epilogue that ember-gpu-fuse-loops
     # joined) is each output's own: the loop must not use what the prologue computes.
     for op in prologue:
-        if any(loop.operation == _ancestor_in(user, parallel) for r in op.results for user in _users(r)):
+        if any(nest[0].operation == _ancestor_in(user, parallel) for r in op.results for user in _users(r)):
             return None
     match.prologue, match.epilogue = prologue, epilogue
     return match
@@ -139,23 +148,35 @@ def _contiguous(match: Reduction) -> bool:
 
 
 def _in_registers(match: Reduction) -> None:
-    """load once; for iter_args(acc) { ...; acc = combine(acc, x) }; store once."""
-    loop, load, store = match.loop, match.load, match.store
-    out, indices = store.operands[1], list(store.operands)[2:]
-    with ir.InsertionPoint(loop), loop.location:
-        initial = memref.LoadOp(out, indices).result
-        carried = scf.ForOp(loop.lowerBound, loop.upperBound, loop.step, [initial])
-    loop.induction_variable.replace_all_uses_with(carried.induction_variable)
-    load.result.replace_all_uses_with(carried.inner_iter_args[0])
-    with ir.InsertionPoint(carried.body), loop.location:
+    """load once; for ... for iter_args(acc) { ...; acc = combine(acc, x) }; store once (the
+    accumulator carried through every loop of the nest)."""
+    load, store = match.load, match.store
+    out, indices = match.out, match.indices
+    outer = match.nest[0]
+    with ir.InsertionPoint(outer), outer.location:
+        carried = memref.LoadOp(out, indices).result
+    point, copies = ir.InsertionPoint(outer), []
+    for loop in match.nest:
+        with point, loop.location:
+            copy = scf.ForOp(loop.lowerBound, loop.upperBound, loop.step, [carried])
+        loop.induction_variable.replace_all_uses_with(copy.induction_variable)
+        carried = copy.inner_iter_args[0]
+        copies.append(copy)
+        point = ir.InsertionPoint(copy.body)
+    innermost = copies[-1]
+    load.result.replace_all_uses_with(innermost.inner_iter_args[0])
+    with ir.InsertionPoint(innermost.body), outer.location:
         terminator = scf.YieldOp([match.combine.result])
     for op in [*match.others, match.combine]:
         op.move_before(terminator)
-    with ir.InsertionPoint(loop), loop.location:
-        memref.StoreOp(carried.results[0], out, indices)
+    for parent, child in zip(copies, copies[1:]):
+        with ir.InsertionPoint(parent.body), outer.location:
+            scf.YieldOp([child.results[0]])
+    with ir.InsertionPoint(outer), outer.location:
+        memref.StoreOp(copies[0].results[0], out, indices)
     store.erase()
     load.erase()
-    loop.operation.erase()
+    outer.operation.erase()
 
 
 def _in_blocks(match: Reduction, extents: list[int], threads: int) -> None:
@@ -250,8 +271,8 @@ class GpuReductions(EmberPass):
                 extents = [constant_int(v) for v in list(loop.operands)[count: 2 * count]]
                 static = all(e is not None for e in extents) and all(
                     constant_int(v) == 0 for v in list(loop.operands)[:count])
-                if static and math.prod(extents) < self.block_outputs and match.extent >= self.block_threads \
-                        and _contiguous(match):
+                if static and match.extent is not None and math.prod(extents) < self.block_outputs \
+                        and match.extent >= self.block_threads and _contiguous(match):
                     _in_blocks(match, extents, self.block_threads)
                     counts["block"] += 1
                 else:

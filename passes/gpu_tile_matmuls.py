@@ -46,7 +46,7 @@ def _within(op: ir.Operation, ancestor) -> bool:
 
 def _operands(match, i: ir.Value, j: ir.Value):
     """(a's load, b's load) of a matmul's step, or None."""
-    if match.combine.name != "arith.addf" or len(match.others) != 3:
+    if match.combine.name != "arith.addf" or len(match.others) != 3 or match.extent is None:
         return None
     product = match.value.owner
     if not isinstance(product, ir.OpView) or product.name != "arith.mulf":

@@ -88,3 +88,46 @@ func.func @not_a_reduction(%x: memref<8x8xf32>, %out: memref<8xf32>) {
   }
   return
 }
+
+// -----
+
+// A convolution's nest of reduction loops (channels, window): the accumulator in a register
+// through all of them, after the fill (the prologue) and before the relu (the epilogue).
+// CHECK-LABEL: func.func @conv_nest
+// CHECK:       scf.parallel
+// CHECK:         memref.store %{{.*}}, %arg2[
+// CHECK:         %[[INIT:.*]] = memref.load %arg2[
+// CHECK:         %[[C:.*]] = scf.for {{.*}} iter_args(%[[A0:.*]] = %[[INIT]]) -> (f32)
+// CHECK:           %[[W:.*]] = scf.for {{.*}} iter_args(%[[A1:.*]] = %[[A0]]) -> (f32)
+// CHECK:             arith.addf %[[A1]]
+// CHECK:           scf.yield %[[W]]
+// CHECK:         memref.store %[[C]], %arg2[
+// CHECK:         arith.maximumf
+func.func @conv_nest(%x: memref<2x10xf32>, %w: memref<4x2x3xf32>, %out: memref<4x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%f, %o) = (%c0, %c0) to (%c4, %c8) step (%c1, %c1) {
+    memref.store %zero, %out[%f, %o] : memref<4x8xf32>
+    scf.for %c = %c0 to %c2 step %c1 {
+      scf.for %k = %c0 to %c3 step %c1 {
+        %p = arith.addi %o, %k : index
+        %v = memref.load %x[%c, %p] : memref<2x10xf32>
+        %u = memref.load %w[%f, %c, %k] : memref<4x2x3xf32>
+        %acc = memref.load %out[%f, %o] : memref<4x8xf32>
+        %m = arith.mulf %v, %u : f32
+        %s = arith.addf %acc, %m : f32
+        memref.store %s, %out[%f, %o] : memref<4x8xf32>
+      }
+    }
+    %r = memref.load %out[%f, %o] : memref<4x8xf32>
+    %relu = arith.maximumf %r, %zero : f32
+    memref.store %relu, %out[%f, %o] : memref<4x8xf32>
+    scf.reduce
+  }
+  return
+}
