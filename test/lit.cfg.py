@@ -54,3 +54,11 @@ if platform.system() == "Linux" and platform.machine() in ("x86_64", "aarch64"):
     config.available_features.add("host-supports-jit")
 if shutil.which("nvidia-smi") or os.path.exists("/dev/nvidiactl"):
     config.available_features.add("cuda")
+# ptxas (the nvidia-cuda-nvcc wheel of the test extra) checks the cuda target's PTX without a
+# GPU. Under CI a missing one fails the run: its tests must not turn unsupported unnoticed.
+from ember.runtime.cuda_toolkit import ptxas  # noqa: E402
+
+if ptxas():
+    config.available_features.add("ptxas")
+elif os.environ.get("CI"):
+    lit_config.fatal("ptxas not found (CI is set): pip install -e '.[test]' installs nvidia-cuda-nvcc-cu12")
