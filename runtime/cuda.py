@@ -43,9 +43,10 @@ class _Driver:
             self.lib.cuGetErrorName(result, ctypes.byref(name))
             raise CudaError(f"{what} failed: {(name.value or b'CUDA error %d' % result).decode()}")
 
-    def load(self, ptx: bytes) -> ctypes.c_void_p:
+    def load(self, image: bytes) -> ctypes.c_void_p:
+        """A module from a cubin, or from PTX text (NUL-terminated), which the driver compiles."""
         module = ctypes.c_void_p()
-        self.check(self.lib.cuModuleLoadData(ctypes.byref(module), ctypes.c_char_p(ptx + b"\0")), "cuModuleLoadData")
+        self.check(self.lib.cuModuleLoadData(ctypes.byref(module), ctypes.c_char_p(image)), "cuModuleLoadData")
         return module
 
     def function(self, module: ctypes.c_void_p, name: str) -> ctypes.c_void_p:
@@ -112,7 +113,12 @@ class CudaExecutable:
         torch.cuda.init()  # torch's primary context, current on this thread: the driver calls use it
         blobs = artifact.device_blobs
         cuda = driver()
-        modules = {name: cuda.load(blobs[m["ptx"]]) for name, m in self.plan["modules"].items()}
+        # A cubin where it was made for this device's chip; else the driver JIT-compiles the PTX.
+        major, minor = torch.cuda.get_device_capability(self.device)
+        native = f"sm_{major}{minor}"
+        modules = {name: cuda.load(blobs[m["cubin"]] if m.get("cubin") and m.get("chip") == native
+                                   else blobs[m["ptx"]] + b"\0")
+                   for name, m in self.plan["modules"].items()}
         self.functions = {(l["module"], l["function"]): cuda.function(modules[l["module"]], l["function"])
                           for l in self.plan["launches"]}
         self._modules = modules

@@ -10,10 +10,15 @@ runtime (ember.runtime.cuda) follows with the CUDA driver alone, without MLIR:
 - a buffer reference is `["arg", k]` (the entry's k-th buffer argument: inputs, then outputs),
   `["arena", byte offset]` or `["weight", name]`;
 - `status`: the arena offset of the status word that the kernels' runtime checks write;
-- `weights`: each global's shape, dtype and blob name; `modules`: each kernel module's PTX blob.
+- `weights`: each global's shape, dtype and blob name; `modules`: each kernel module's chip,
+  PTX blob and, where ptxas was installed when it was compiled, its cubin for that chip.
 
 Compile side: needs the `mlir` bindings. Raises LoweringError for host code outside that set.
 """
+
+import os
+import subprocess
+import tempfile
 
 import numpy as np
 from mlir import ir
@@ -21,6 +26,7 @@ from mlir.dialects import gpu
 
 from ember.errors import LoweringError
 from ember.passes.entry_point import ARENA, ENTRY, marked_argument
+from ember.runtime.cuda_toolkit import ptxas
 
 # numpy dtypes of the element types a weight may have.
 _DTYPES = {"f32": "float32", "f64": "float64", "f16": "float16", "i64": "int64", "i32": "int32",
@@ -95,11 +101,33 @@ def launch_plan(module: ir.Module, name: str) -> tuple[dict, dict[str, bytes]]:
             blobs[f"weights/{weight}"] = np.ascontiguousarray(array).tobytes()
         elif op.name == "gpu.binary":
             module_name = op.attributes["sym_name"].value
-            obj = ir.ArrayAttr(op.attributes["objects"])[0]
-            ptx = gpu.ObjectAttr(obj).object
-            plan["modules"][module_name] = {"ptx": f"kernels/{module_name}.ptx"}
-            blobs[f"kernels/{module_name}.ptx"] = bytes(ptx)
+            obj = gpu.ObjectAttr(ir.ArrayAttr(op.attributes["objects"])[0])
+            chip = str(obj.target).split('chip = "')[1].split('"')[0]
+            ptx = bytes(obj.object)
+            entry = plan["modules"][module_name] = {"ptx": f"kernels/{module_name}.ptx", "chip": chip}
+            blobs[entry["ptx"]] = ptx
+            cubin = _assemble(ptx, chip)
+            if cubin is not None:
+                entry["cubin"] = f"kernels/{module_name}.cubin"
+                blobs[entry["cubin"]] = cubin
     return plan, blobs
+
+
+def _assemble(ptx: bytes, chip: str) -> bytes | None:
+    """The kernel module as a cubin for `chip` where ptxas is installed (a device of that chip
+    then loads it without JIT-compiling the PTX); None without ptxas."""
+    assembler = ptxas()
+    if assembler is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = os.path.join(folder, "kernel.ptx"), os.path.join(folder, "kernel.cubin")
+        with open(source, "wb") as f:
+            f.write(ptx)
+        done = subprocess.run([assembler, f"-arch={chip}", source, "-o", target], capture_output=True, text=True)
+        if done.returncode:
+            raise LoweringError(f"ptxas rejected a kernel for {chip}:\n{done.stderr}")
+        with open(target, "rb") as f:
+            return f.read()
 
 
 def _launch(launch, values: dict, constants: dict, name: str) -> dict:

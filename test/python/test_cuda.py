@@ -79,6 +79,7 @@ def test_every_kernel_assembles_with_ptxas(name, chip, tmp_path):
         # the runtime passes exactly the parameters the kernel declares
         assert _entries(ptx)[launch["function"]] == len(launch["params"])
     for module, entry in plan["modules"].items():
+        assert entry["chip"] == chip and blobs[entry["cubin"]][:4] == b"\x7fELF"  # assembled when compiled
         source = tmp_path / f"{module}.ptx"
         source.write_bytes(blobs[entry["ptx"]])
         done = subprocess.run([assembler, f"-arch={chip}", str(source), "-o", str(tmp_path / f"{module}.cubin")],
