@@ -33,6 +33,7 @@ of several blocks, and gpu ops other than the ids, dims, barrier and return (shu
 from mlir import ir
 from mlir.dialects import arith, func, memref, scf
 
+from ember.passes.gpu_loops import move_body
 from ember.passes.registry import EmberPass, PassFailure, register_pass
 from ember.passes.walk import collect_ops
 
@@ -49,15 +50,17 @@ def _dimension(op) -> int:
     return _DIMS.index(str(op.attributes["dimension"]).split()[-1].rstrip(">"))
 
 
-def _loop_nest(uppers: list[ir.Value]) -> tuple[list[ir.Value], ir.Operation]:
-    """scf.for loops over `uppers` (outermost first) at the current insertion point: their
-    induction variables and the innermost body's terminator."""
+def _loop_nest(uppers: list[ir.Value], lowers=None, steps=None) -> tuple[list[ir.Value], ir.Operation]:
+    """scf.for loops over `uppers` (outermost first; from 0 by 1 unless `lowers`, `steps` say
+    otherwise) at the current insertion point: their induction variables and the innermost
+    body's terminator."""
     index = ir.IndexType.get()
     zero, one = arith.ConstantOp(index, 0).result, arith.ConstantOp(index, 1).result
+    lowers, steps = lowers or [zero] * len(uppers), steps or [one] * len(uppers)
     point, ivs, terminator = ir.InsertionPoint.current, [], None
-    for upper in uppers:
+    for lower, upper, step in zip(lowers, uppers, steps):
         with point:
-            loop = scf.ForOp(zero, upper, one)
+            loop = scf.ForOp(lower, upper, step)
         with ir.InsertionPoint(loop.body):
             terminator = scf.YieldOp([])
         ivs.append(loop.induction_variable)
@@ -237,21 +240,9 @@ def _sequential(loop) -> None:
         _fail(loop, "an scf.parallel with reductions inside a kernel is not emulated")
     count = len(loop.region.blocks[0].arguments)
     lower, upper, step = (list(loop.operands)[i * count:(i + 1) * count] for i in range(3))
-    point, ivs, terminator = ir.InsertionPoint(loop), [], None
-    with loop.location:
-        for lb, ub, st in zip(lower, upper, step):
-            with point:
-                inner = scf.ForOp(lb, ub, st)
-            with ir.InsertionPoint(inner.body):
-                terminator = scf.YieldOp([])
-            ivs.append(inner.induction_variable)
-            point = ir.InsertionPoint(terminator)
-    body = loop.region.blocks[0]
-    for argument, iv in zip(body.arguments, ivs):
-        argument.replace_all_uses_with(iv)
-    for op in list(body.operations)[:-1]:
-        op.operation.move_before(terminator)
-    loop.operation.erase()
+    with loop.location, ir.InsertionPoint(loop):
+        ivs, terminator = _loop_nest(upper, lower, step)
+    move_body(loop, ivs, terminator)
 
 
 def _launch_as_call(launch, callee: str) -> None:

@@ -21,6 +21,7 @@ import logging
 
 from mlir import ir
 
+from ember.passes.gpu_loops import move_body
 from ember.passes.registry import EmberPass, register_pass
 from ember.passes.walk import collect_ops, constant_int
 
@@ -80,13 +81,8 @@ def _fusable(first, second) -> bool:
 
 
 def _fuse(first, second) -> None:
-    body, later = first.region.blocks[0], second.region.blocks[0]
-    for old, new in zip(later.arguments, body.arguments):
-        old.replace_all_uses_with(new)
-    terminator = body.operations[len(body.operations) - 1]
-    for op in list(later.operations)[:-1]:
-        op.operation.move_before(terminator)
-    second.operation.erase()
+    body = first.region.blocks[0]
+    move_body(second, list(body.arguments), body.operations[len(body.operations) - 1])
 
 
 @register_pass

@@ -21,8 +21,9 @@ function returns (the runtime reads it; see ember-entry-point's `status-in-arena
 import logging
 
 from mlir import ir
-from mlir.dialects import arith, memref, scf
+from mlir.dialects import memref
 
+from ember.passes.gpu_loops import parallel, top_level_ops
 from ember.passes.registry import EmberPass, register_pass
 from ember.passes.walk import collect_ops
 
@@ -46,25 +47,13 @@ def _returned_only(op: ir.Operation) -> bool:
     return len(op.results) == 1 and all(use.owner.name == "func.return" for use in op.results[0].uses)
 
 
-def _parallel(upper: list[int]):
-    index = ir.IndexType.get()
-    zero = arith.ConstantOp(index, 0).result
-    one = arith.ConstantOp(index, 1).result
-    bounds = [arith.ConstantOp(index, u).result for u in upper]
-    loop = scf.ParallelOp([], [zero] * len(upper), bounds, [one] * len(upper), [])
-    loop.region.blocks.append(*[index] * len(upper))
-    with ir.InsertionPoint(loop.region.blocks[0]):
-        scf.ReduceOp([], 0)
-    return loop
-
-
 def _copy_loop(copy) -> bool:
     source, target = copy.operands[0], copy.operands[1]
     shape = source.type.shape
     if not ir.MemRefType(source.type).has_static_shape or not shape:
         return False
     with ir.InsertionPoint(copy), copy.location:
-        loop = _parallel(shape)
+        loop = parallel(shape)
         body = loop.region.blocks[0]
         with ir.InsertionPoint.at_block_begin(body):
             value = memref.LoadOp(source, list(body.arguments)).result
@@ -75,7 +64,7 @@ def _copy_loop(copy) -> bool:
 
 def _one_thread(op) -> None:
     with ir.InsertionPoint(op), op.location:
-        loop = _parallel([1])
+        loop = parallel([1])
     op.operation.move_before(loop.region.blocks[0].operations[0])
 
 
@@ -86,23 +75,20 @@ class GpuHostKernels(EmberPass):
 
     def run(self, op) -> None:
         serial = 0
-        for function in op.regions[0].blocks[0].operations:
-            if function.operation.name != "func.func" or not function.regions[0].blocks:
+        for child in top_level_ops(op):
+            name = child.operation.name
+            if name in _KEPT or not _touches_memory(child.operation):
                 continue
-            for child in list(function.regions[0].blocks[0].operations):
-                name = child.operation.name
-                if name in _KEPT or not _touches_memory(child.operation):
-                    continue
-                if name == "memref.load" and _returned_only(child.operation):
-                    continue
-                if name == "memref.copy" and _copy_loop(child):
-                    continue
-                if any(len(list(r.uses)) for r in child.results):
-                    _log.info("ember-gpu-host-kernels: %s left on the host, which uses its results, at %s",
-                              name, child.location)
-                    continue
-                _log.info("ember-gpu-host-kernels: %s runs as a kernel of one thread, at %s", name, child.location)
-                serial += 1
-                _one_thread(child)
+            if name == "memref.load" and _returned_only(child.operation):
+                continue
+            if name == "memref.copy" and _copy_loop(child):
+                continue
+            if any(len(list(r.uses)) for r in child.results):
+                _log.info("ember-gpu-host-kernels: %s left on the host, which uses its results, at %s",
+                          name, child.location)
+                continue
+            _log.info("ember-gpu-host-kernels: %s runs as a kernel of one thread, at %s", name, child.location)
+            serial += 1
+            _one_thread(child)
         if serial:
             _log.info("ember-gpu-host-kernels: %d kernels of one thread", serial)

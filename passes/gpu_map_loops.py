@@ -31,30 +31,11 @@ import math
 from mlir import ir
 from mlir.dialects import arith, scf
 
+from ember.passes.gpu_loops import coordinates, move_body, parallel, static_extents, unmapped_loops
 from ember.passes.registry import EmberPass, register_pass
-from ember.passes.walk import constant_int
 
 _PROCESSORS = ("thread_x", "thread_y", "thread_z")
 _log = logging.getLogger("ember")
-
-
-def _mapping(processors: list[str]) -> ir.ArrayAttr:
-    return ir.ArrayAttr.get([
-        ir.Attribute.parse(f"#gpu.loop_dim_map<processor = {p}, map = (d0) -> (d0), bound = (d0) -> (d0)>")
-        for p in processors
-    ])
-
-
-def _extents(loop) -> list[int] | None:
-    """The loop's trip counts per dim, or None where it is not 0-based, step-1 and static."""
-    count = len(loop.region.blocks[0].arguments)
-    bounds = [constant_int(v) for v in loop.operands]
-    lower, upper, step = bounds[:count], bounds[count : 2 * count], bounds[2 * count : 3 * count]
-    if len(loop.operands) != 3 * count or any(b != 0 for b in lower) or any(s != 1 for s in step):
-        return None
-    if any(u is None for u in upper):
-        return None
-    return upper
 
 
 def _thread_tiles(extents: list[int], block_size: int) -> list[int]:
@@ -69,18 +50,6 @@ def _thread_tiles(extents: list[int], block_size: int) -> list[int]:
     return tiles
 
 
-def _parallel(upper: list[ir.Value], processors: list[str]):
-    index = ir.IndexType.get()
-    zero = arith.ConstantOp(index, 0).result
-    one = arith.ConstantOp(index, 1).result
-    loop = scf.ParallelOp([], [zero] * len(upper), upper, [one] * len(upper), [])
-    loop.region.blocks.append(*[index] * len(upper))
-    loop.attributes["mapping"] = _mapping(processors)
-    with ir.InsertionPoint(loop.region.blocks[0]):
-        scf.ReduceOp([], 0)
-    return loop
-
-
 def _map(loop, extents: list[int], block_size: int) -> None:
     tiles = _thread_tiles(extents, block_size)
     blocks = [math.ceil(e / t) for e, t in zip(extents, tiles)]
@@ -88,25 +57,18 @@ def _map(loop, extents: list[int], block_size: int) -> None:
     index = ir.IndexType.get()
     const = lambda v: arith.ConstantOp(index, v).result  # noqa: E731
     with ir.InsertionPoint(loop), loop.location:
-        grid = _parallel([const(math.prod(blocks))], ["block_x"])
+        grid = parallel([math.prod(blocks)], ["block_x"])
         with ir.InsertionPoint.at_block_begin(grid.region.blocks[0]):
-            threads = _parallel([const(tiles[d]) for d in threaded] or [const(1)],
-                                list(_PROCESSORS[: max(len(threaded), 1)]))
+            threads = parallel([tiles[d] for d in threaded] or [1], list(_PROCESSORS[: max(len(threaded), 1)]))
         body = threads.region.blocks[0]
         with ir.InsertionPoint.at_block_begin(body):
             thread_id = dict(zip(threaded, body.arguments))
-            rest, indices, guards = grid.region.blocks[0].arguments[0], [None] * len(extents), []
-            for dim in reversed(range(len(extents))):
-                coordinate = rest
-                if dim > 0:
-                    coordinate = arith.RemUIOp(rest, const(blocks[dim])).result
-                    rest = arith.DivUIOp(rest, const(blocks[dim])).result
-                if dim in thread_id:
-                    coordinate = arith.AddIOp(arith.MulIOp(coordinate, const(tiles[dim])).result,
-                                              thread_id[dim]).result
-                    if extents[dim] % tiles[dim]:
-                        guards.append(arith.CmpIOp(arith.CmpIPredicate.ult, coordinate, const(extents[dim])).result)
-                indices[dim] = coordinate
+            indices, guards = coordinates(grid.region.blocks[0].arguments[0], blocks), []
+            for dim in thread_id:
+                indices[dim] = arith.AddIOp(arith.MulIOp(indices[dim], const(tiles[dim])).result,
+                                            thread_id[dim]).result
+                if extents[dim] % tiles[dim]:
+                    guards.append(arith.CmpIOp(arith.CmpIPredicate.ult, indices[dim], const(extents[dim])).result)
             target = body
             if guards:
                 inside = guards[0]
@@ -116,13 +78,7 @@ def _map(loop, extents: list[int], block_size: int) -> None:
                 with ir.InsertionPoint(branch.then_block):
                     scf.YieldOp([])
                 target = branch.then_block
-    source = loop.region.blocks[0]
-    for argument, value in zip(source.arguments, indices):
-        argument.replace_all_uses_with(value)
-    terminator = target.operations[len(target.operations) - 1]
-    for op in list(source.operations)[:-1]:  # all but the loop's own scf.reduce
-        op.operation.move_before(terminator)
-    loop.operation.erase()
+    move_body(loop, indices, target.operations[len(target.operations) - 1])
 
 
 @register_pass
@@ -134,18 +90,13 @@ class GpuMapLoops(EmberPass):
 
     def run(self, op) -> None:
         refused = 0
-        for function in op.regions[0].blocks[0].operations:
-            if function.operation.name != "func.func" or not function.regions[0].blocks:
+        for loop in list(unmapped_loops(op)):
+            extents = static_extents(loop)
+            if extents is None:
+                _log.info("ember-gpu-map-loops: not mapped: a parallel loop with dynamic or offset bounds,"
+                          " or with reductions, at %s", loop.location)
+                refused += 1
                 continue
-            for loop in list(function.regions[0].blocks[0].operations):
-                if loop.operation.name != "scf.parallel" or "mapping" in loop.attributes:
-                    continue
-                extents = _extents(loop)
-                if extents is None or len(loop.results):
-                    _log.info("ember-gpu-map-loops: not mapped: a parallel loop with dynamic or offset bounds,"
-                              " or with reductions, at %s", loop.location)
-                    refused += 1
-                    continue
-                _map(loop, extents, self.block_size)
+            _map(loop, extents, self.block_size)
         if refused:
             _log.info("ember-gpu-map-loops: %d loops left on the host", refused)

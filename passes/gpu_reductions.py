@@ -34,9 +34,11 @@ import math
 from mlir import ir
 from mlir.dialects import arith, gpu, memref, scf
 
-from ember.passes.gpu_map_loops import _mapping
+from ember.passes.gpu_loops import coordinates as grid_coordinates
+from ember.passes.gpu_loops import parallel as mapped_parallel
+from ember.passes.gpu_loops import static_extents, unmapped_loops
 from ember.passes.registry import EmberPass, register_pass
-from ember.passes.walk import constant_int
+from ember.passes.walk import ancestor_in, constant_int
 
 _log = logging.getLogger("ember")
 WORKGROUP = "ember.workgroup"
@@ -118,7 +120,8 @@ def match_reduction(parallel) -> Reduction | None:
     # What comes before and after the loop (a fill, an epilogue that ember-gpu-fuse-loops
     # joined) is each output's own: the loop must not use what the prologue computes.
     for op in prologue:
-        if any(nest[0].operation == _ancestor_in(user, parallel) for r in op.results for user in _users(r)):
+        body = parallel.region.blocks[0]
+        if any(nest[0].operation == ancestor_in(user, body) for r in op.results for user in _users(r)):
             return None
     match.prologue, match.epilogue = prologue, epilogue
     return match
@@ -126,13 +129,6 @@ def match_reduction(parallel) -> Reduction | None:
 
 def _users(value: ir.Value):
     return [u.owner.operation if isinstance(u.owner, ir.OpView) else u.owner for u in value.uses]
-
-
-def _ancestor_in(op: ir.Operation, parallel) -> ir.Operation:
-    """The op of the parallel loop's body that holds `op`."""
-    while op.parent is not None and op.parent != parallel.operation:
-        op = op.parent
-    return op
 
 
 def _contiguous(match: Reduction) -> bool:
@@ -187,22 +183,12 @@ def _in_blocks(match: Reduction, extents: list[int], threads: int) -> None:
     index = ir.IndexType.get()
     const = lambda v: arith.ConstantOp(index, v).result  # noqa: E731
     with ir.InsertionPoint(parallel), parallel.location:
-        zero, one = const(0), const(1)
-        grid = scf.ParallelOp([], [zero], [const(math.prod(extents))], [one], [])
-        grid.region.blocks.append(index)
-        grid.attributes["mapping"] = _mapping(["block_x"])
-        with ir.InsertionPoint(grid.region.blocks[0]):
-            block = scf.ParallelOp([], [const(0)], [const(threads)], [const(1)], [])
-            block.region.blocks.append(index)
-            block.attributes["mapping"] = _mapping(["thread_x"])
-            scf.ReduceOp([], 0)
-        with ir.InsertionPoint(block.region.blocks[0]):
+        grid = mapped_parallel([math.prod(extents)], ["block_x"])
+        with ir.InsertionPoint.at_block_begin(grid.region.blocks[0]):
+            block = mapped_parallel([threads], ["thread_x"])
+        with ir.InsertionPoint.at_block_begin(block.region.blocks[0]):
             thread = block.region.blocks[0].arguments[0]
-            rest, coordinates = grid.region.blocks[0].arguments[0], []
-            for dim in reversed(range(len(extents))):
-                coordinates.insert(0, arith.RemUIOp(rest, const(extents[dim])).result if dim else rest)
-                if dim:
-                    rest = arith.DivUIOp(rest, const(extents[dim])).result
+            coordinates = grid_coordinates(grid.region.blocks[0].arguments[0], extents)
             space = ir.Attribute.parse("#gpu.address_space<workgroup>")
             shared = memref.AllocOp(ir.MemRefType.get([threads], element, memory_space=space), [], [])
             shared.attributes[WORKGROUP] = ir.UnitAttr.get()
@@ -233,7 +219,6 @@ def _in_blocks(match: Reduction, extents: list[int], threads: int) -> None:
                 op.move_before(old.operation)
             for op in match.epilogue:
                 op.move_before(done.operation)
-            scf.ReduceOp([], 0)
     # the parallel ivs are the block's coordinates; the loop's body computes one step's value
     for argument, coordinate in zip(parallel.region.blocks[0].arguments, coordinates):
         argument.replace_all_uses_with(coordinate)
@@ -258,25 +243,17 @@ class GpuReductions(EmberPass):
 
     def run(self, op) -> None:
         counts = {"register": 0, "block": 0}
-        for function in op.regions[0].blocks[0].operations:
-            if function.operation.name != "func.func" or not function.regions[0].blocks:
+        for loop in list(unmapped_loops(op)):
+            match = match_reduction(loop)
+            if match is None:
                 continue
-            for loop in list(function.regions[0].blocks[0].operations):
-                if loop.operation.name != "scf.parallel" or "mapping" in loop.attributes:
-                    continue
-                match = match_reduction(loop.opview)
-                if match is None:
-                    continue
-                count = len(loop.region.blocks[0].arguments)
-                extents = [constant_int(v) for v in list(loop.operands)[count: 2 * count]]
-                static = all(e is not None for e in extents) and all(
-                    constant_int(v) == 0 for v in list(loop.operands)[:count])
-                if static and match.extent is not None and math.prod(extents) < self.block_outputs \
-                        and match.extent >= self.block_threads and _contiguous(match):
-                    _in_blocks(match, extents, self.block_threads)
-                    counts["block"] += 1
-                else:
-                    _in_registers(match)
-                    counts["register"] += 1
+            extents = static_extents(loop)
+            if extents is not None and match.extent is not None and math.prod(extents) < self.block_outputs \
+                    and match.extent >= self.block_threads and _contiguous(match):
+                _in_blocks(match, extents, self.block_threads)
+                counts["block"] += 1
+            else:
+                _in_registers(match)
+                counts["register"] += 1
         if any(counts.values()):
             _log.info("ember-gpu-reductions: %d in registers, %d in blocks", counts["register"], counts["block"])

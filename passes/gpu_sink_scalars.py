@@ -14,6 +14,7 @@ chain such as a random op's seed mixing (`muli`, `addi` of the seed) stayed on t
 
 from mlir import ir
 
+from ember.passes.gpu_loops import holds
 from ember.passes.registry import EmberPass, register_pass
 from ember.passes.walk import collect_ops
 
@@ -24,16 +25,6 @@ def _sinkable(op: ir.Operation) -> bool:
     dialect = op.name.split(".")[0]
     return (dialect in ("arith", "math", "index") or op.name == "affine.apply") and not op.regions \
         and len(op.results) > 0 and all(isinstance(r.type, _SCALAR) for r in op.results)
-
-
-def _inside(op: ir.Operation, launch: ir.Operation) -> bool:
-    """Whether `op` is in the launch's body (the launch itself is not)."""
-    op = op.parent
-    while op is not None:
-        if op == launch:
-            return True
-        op = op.parent if op.parent is not None and op.parent.name != "func.func" else None
-    return False
 
 
 def _defining(value: ir.Value):
@@ -49,14 +40,14 @@ def _sink(launch: ir.Operation) -> None:
         seen.append(op)
         for operand in op.operands:
             definer = _defining(operand)
-            if definer is not None and _sinkable(definer) and not _inside(definer, launch):
+            if definer is not None and _sinkable(definer) and not holds(launch, definer):
                 visit(definer)
         order.append(op)
 
     for op in collect_ops(launch, lambda o: o != launch):
         for operand in op.operands:
             definer = _defining(operand)
-            if definer is not None and _sinkable(definer) and not _inside(definer, launch):
+            if definer is not None and _sinkable(definer) and not holds(launch, definer):
                 visit(definer)
     body = launch.regions[0].blocks[0]
     first = body.operations[0]
@@ -71,7 +62,7 @@ def _sink(launch: ir.Operation) -> None:
     for old, new in clones.items():
         for use in list(old.uses):
             user = use.owner.operation if isinstance(use.owner, ir.OpView) else use.owner
-            if _inside(user, launch):
+            if holds(launch, user):
                 user.operands[use.operand_number] = new
 
 

@@ -28,20 +28,12 @@ import math
 from mlir import ir
 from mlir.dialects import arith, gpu, memref, scf
 
-from ember.passes.gpu_map_loops import _mapping
+from ember.passes.gpu_loops import coordinates as grid_coordinates
+from ember.passes.gpu_loops import holds, parallel as mapped_parallel, static_extents, unmapped_loops
 from ember.passes.gpu_reductions import WORKGROUP, match_reduction
 from ember.passes.registry import EmberPass, register_pass
-from ember.passes.walk import constant_int
 
 _log = logging.getLogger("ember")
-
-
-def _within(op: ir.Operation, ancestor) -> bool:
-    while op is not None:
-        if op == ancestor.operation:
-            return True
-        op = op.parent if op.parent is not None and op.parent.name != "func.func" else None
-    return False
 
 
 def _operands(match, i: ir.Value, j: ir.Value):
@@ -63,7 +55,7 @@ def _operands(match, i: ir.Value, j: ir.Value):
     for load in loads:  # every index an induction variable or a value from outside the loops
         for value in list(load.operands)[1:]:
             owner = value.owner
-            if value not in ivs and (not isinstance(owner, ir.OpView) or _within(owner.operation, match.parallel)):
+            if value not in ivs and (not isinstance(owner, ir.OpView) or holds(match.parallel.operation, owner.operation)):
                 return None
     for a, b in (loads, loads[::-1]):
         if reads(a, i) and reads(a, k) and not reads(a, j) and reads(b, j) and reads(b, k) and not reads(b, i):
@@ -98,21 +90,12 @@ def _tile(match, a, b, extents: list[int], tile: int) -> None:
             scf.YieldOp([])
 
     with ir.InsertionPoint(parallel), parallel.location:
-        grid = scf.ParallelOp([], [const(0)], [const(math.prod(blocks))], [const(1)], [])
-        grid.region.blocks.append(index)
-        grid.attributes["mapping"] = _mapping(["block_x"])
-        with ir.InsertionPoint(grid.region.blocks[0]):
-            block = scf.ParallelOp([], [const(0)] * 2, [const(tile)] * 2, [const(1)] * 2, [])
-            block.region.blocks.append(index, index)
-            block.attributes["mapping"] = _mapping(["thread_x", "thread_y"])
-            scf.ReduceOp([], 0)
-        with ir.InsertionPoint(block.region.blocks[0]):
+        grid = mapped_parallel([math.prod(blocks)], ["block_x"])
+        with ir.InsertionPoint.at_block_begin(grid.region.blocks[0]):
+            block = mapped_parallel([tile, tile], ["thread_x", "thread_y"])
+        with ir.InsertionPoint.at_block_begin(block.region.blocks[0]):
             tx, ty = block.region.blocks[0].arguments
-            rest, coordinates = grid.region.blocks[0].arguments[0], []
-            for dim in reversed(range(len(blocks))):
-                coordinates.insert(0, arith.RemUIOp(rest, const(blocks[dim])).result if dim else rest)
-                if dim:
-                    rest = arith.DivUIOp(rest, const(blocks[dim])).result
+            coordinates = grid_coordinates(grid.region.blocks[0].arguments[0], blocks)
             row = arith.AddIOp(arith.MulIOp(coordinates[-2], const(tile)).result, ty).result
             column = arith.AddIOp(arith.MulIOp(coordinates[-1], const(tile)).result, tx).result
             a_tile, b_tile, accumulators = shared(), shared(), shared()
@@ -146,7 +129,6 @@ def _tile(match, a, b, extents: list[int], tile: int) -> None:
                 total = memref.LoadOp(accumulators, [ty, tx]).result
                 memref.StoreOp(arith.AddFOp(old.result, total).result, match.out, indices)
                 done = scf.YieldOp([])
-            scf.ReduceOp([], 0)
     # The output's fill and epilogue (ember-gpu-fuse-loops), by the thread that owns the output.
     for op in match.prologue:
         op.move_before(old.operation)
@@ -166,23 +148,14 @@ class GpuTileMatmuls(EmberPass):
 
     def run(self, op) -> None:
         tiled = 0
-        for function in op.regions[0].blocks[0].operations:
-            if function.operation.name != "func.func" or not function.regions[0].blocks:
+        for loop in list(unmapped_loops(op)):
+            ivs = list(loop.region.blocks[0].arguments)
+            extents = static_extents(loop)
+            match = match_reduction(loop) if len(ivs) >= 2 and extents is not None else None
+            if match is None or ivs[-2] not in match.indices or ivs[-1] not in match.indices:
                 continue
-            for loop in list(function.regions[0].blocks[0].operations):
-                if loop.operation.name != "scf.parallel" or "mapping" in loop.attributes:
-                    continue
-                ivs = list(loop.region.blocks[0].arguments)
-                match = match_reduction(loop.opview) if len(ivs) >= 2 else None
-                if match is None or ivs[-2] not in match.indices or ivs[-1] not in match.indices:
-                    continue
-                count = len(ivs)
-                extents = [constant_int(v) for v in list(loop.operands)[count: 2 * count]]
-                if any(e is None for e in extents) or any(constant_int(v) != 0 for v in list(loop.operands)[:count]):
-                    continue
-                operands = _operands(match, ivs[-2], ivs[-1])
-                if operands is None:
-                    continue
+            operands = _operands(match, ivs[-2], ivs[-1])
+            if operands is not None:
                 _tile(match, *operands, extents, self.tile)
                 tiled += 1
         if tiled:
