@@ -947,6 +947,7 @@ def _to_linalg(program, name: str) -> tuple[str, str]:
     torch_ir = torch_module.operation.get_asm(large_elements_limit=16, enable_debug_info=False)
     _run_torch_mlir_pipeline(torch_module, LINALG_PIPELINE, f"Lowering {name} from torch to linalg")
     tm_tensor.compare_bools_unsigned(torch_module)
+    tm_tensor.order_nan_greatest(torch_module)
     _run_torch_mlir_pipeline(torch_module, tm_tensor.LOWER_TO_LOOPS, f"Lowering the tm_tensor ops of {name} to loops")
     linalg_ir = torch_module.operation.get_asm(large_elements_limit=None, enable_debug_info=True)
     return torch_ir, linalg_ir
