@@ -224,9 +224,9 @@ class Signature:
             raise InputValueError(f"{where}: expected {expected}, got shape {list(shape)}")
         if device != expected_device:
             on = value.device if device != "cpu" or isinstance(value, torch.Tensor) else "cpu (numpy)"
-            raise InputValueError(f"{where}: expected a {expected_device} tensor (the module is compiled for"
-                                  f" {expected_device}), got one on {on}; ember copies nothing between devices:"
-                                  f" move it with .to('{expected_device}')")
+            raise InputValueError(f"{where}: expected a {expected_device} tensor, got one on {on} (the module is"
+                                  f" compiled for {expected_device}; ember copies nothing between devices: move it"
+                                  f" with .to('{expected_device}'))")
         if torch is not None and isinstance(value, torch.Tensor):
             value = value.resolve_conj().resolve_neg()  # a view whose sign lives in a bit, not in memory
             return value if value.is_contiguous() else value.contiguous()

@@ -90,7 +90,7 @@ def test_every_kernel_assembles_with_ptxas(name, chip, tmp_path):
 def test_cuda_module_compiles_and_saves_without_a_gpu(tmp_path):
     model, (x,), compiled = _compiled("mlp-b1", "cuda")
     assert compiled.stages == ["torch", "linalg", "fused", "mapped", "ptx"]
-    with pytest.raises(ember.InputValueError, match="expected a cuda tensor .* got one on cpu"):
+    with pytest.raises(ember.InputValueError, match="expected a cuda tensor, got one on cpu "):
         compiled(x)
     with pytest.raises(ember.InputValueError, match="cpu \\(numpy\\)"):
         compiled(x.numpy())
