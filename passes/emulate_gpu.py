@@ -140,7 +140,7 @@ class _Kernel:
         return [r for op in self.runs[k] for r in op.results if any(self.run_of(u) != k for u, _ in _users(r))]
 
 
-def _emulate(kernel, name: str, module_block: ir.Block) -> func.FuncOp:
+def _emulate(kernel, name: str, module_block: ir.Block, public: bool) -> func.FuncOp:
     _check(kernel)
     body = kernel.regions[0].blocks[0]
     workgroup = ir.IntegerAttr(kernel.attributes["workgroup_attributions"]).value \
@@ -149,7 +149,8 @@ def _emulate(kernel, name: str, module_block: ir.Block) -> func.FuncOp:
     index = ir.IndexType.get()
     with kernel.location, ir.InsertionPoint(module_block):
         emulated = func.FuncOp(name, ([*arguments, *[index] * 6], []))
-        emulated.attributes["sym_visibility"] = ir.StringAttr.get("private")
+        if not public:
+            emulated.attributes["sym_visibility"] = ir.StringAttr.get("private")
         entry = emulated.add_entry_block()
     grid, block = list(entry.arguments)[len(arguments):][:3], list(entry.arguments)[len(arguments) + 3:]
     for old, new in zip(list(body.arguments)[: len(arguments)], entry.arguments):
@@ -261,6 +262,10 @@ class EmulateGpu(EmberPass):
     NAME = "ember-emulate-gpu"
     SUMMARY = "Turns outlined GPU kernels into host loops over blocks and threads (barriers split them)"
 
+    # The emulated kernels as public functions: the cuda runtime's HostKernels runs a launch
+    # plan with them (ember.runtime.cuda), which tests the plan without a GPU.
+    public_kernels: bool = False
+
     def run(self, op) -> None:
         module_block = op.regions[0].blocks[0]
         kernels = {}
@@ -270,7 +275,7 @@ class EmulateGpu(EmberPass):
                 if kernel.operation.name == "gpu.func":
                     kernel_name = kernel.attributes["sym_name"].value
                     name = f"{module_name}_{kernel_name}"
-                    emulated = _emulate(kernel, name, module_block)
+                    emulated = _emulate(kernel, name, module_block, self.public_kernels)
                     for loop in collect_ops(emulated.operation, lambda o: o.name == "scf.parallel",
                                             ir.WalkOrder.PRE_ORDER):
                         _sequential(loop.opview)

@@ -96,32 +96,73 @@ class _Context:
         return _SCALARS[kind](value)
 
 
-class CudaExecutable:
-    """A callable cuda-compiled entry: `run(inputs)` (CUDA tensors) returns new CUDA tensors."""
+class _Gpu:
+    """The CUDA device that torch uses: kernels loaded by the driver, launched on torch's stream."""
 
-    device_type = "cuda"
-
-    def __init__(self, artifact, threads: int = 1):
-        self.signature, self.abi, self.plan, self.threads = artifact.signature, artifact.abi, artifact.device, threads
-        self.unavailable = None
-        if torch is None or not torch.cuda.is_available():
-            # Compiling (and saving) needs no GPU; a call does.
-            self.unavailable = (f"{artifact.signature.name} is compiled for CUDA, and this process has no CUDA"
-                                " device (torch.cuda.is_available() is False)")
-            return
+    def __init__(self, plan: dict, blobs: dict):
         self.device = torch.device("cuda", torch.cuda.current_device())
         torch.cuda.init()  # torch's primary context, current on this thread: the driver calls use it
-        blobs = artifact.device_blobs
         cuda = driver()
         # A cubin where it was made for this device's chip; else the driver JIT-compiles the PTX.
         major, minor = torch.cuda.get_device_capability(self.device)
         native = f"sm_{major}{minor}"
-        modules = {name: cuda.load(blobs[m["cubin"]] if m.get("cubin") and m.get("chip") == native
-                                   else blobs[m["ptx"]] + b"\0")
-                   for name, m in self.plan["modules"].items()}
-        self.functions = {(l["module"], l["function"]): cuda.function(modules[l["module"]], l["function"])
-                          for l in self.plan["launches"]}
-        self._modules = modules
+        self._modules = {name: cuda.load(blobs[m["cubin"]] if m.get("cubin") and m.get("chip") == native
+                                         else blobs[m["ptx"]] + b"\0")
+                         for name, m in plan["modules"].items()}
+
+    def kernel(self, launch: dict):
+        return driver().function(self._modules[launch["module"]], launch["function"])
+
+    def launch(self, kernel, grid, block, values, pointers, what: str) -> None:
+        cuda = driver()
+        stream = ctypes.c_void_p(torch.cuda.current_stream(self.device).cuda_stream)
+        cuda.check(cuda.lib.cuLaunchKernel(kernel, *grid, *block, 0, stream, pointers, None), f"cuLaunchKernel ({what})")
+
+
+class HostKernels:
+    """The plan's kernels as the host runs them: `ember-emulate-gpu`'s functions of the same
+    mapped kernels (each `<module>_<kernel>`, taking the kernel's parameters, then the grid
+    and block sizes), called through the ExecutionEngine's packed wrappers, found by
+    `lookup(symbol)` (`ExecutionEngine.raw_lookup`): an array of pointers to the arguments, as
+    cuLaunchKernel takes them, on CPU tensors. With it the launch plan, its parameters and its
+    buffers run (and are tested) where there is no GPU; only the driver calls differ."""
+
+    def __init__(self, lookup):
+        self.device = torch.device("cpu")
+        self._lookup = lookup
+
+    def kernel(self, launch: dict):
+        symbol = f"{launch['module']}_{launch['function']}"
+        address = self._lookup(symbol)
+        if not address:
+            raise CudaError(f"no emulated kernel {symbol}")
+        return ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)
+
+    def launch(self, kernel, grid, block, values, pointers, what: str) -> None:
+        sizes = [ctypes.c_int64(n) for n in (*grid, *block)]
+        arguments = (ctypes.c_void_p * (len(values) + 6))(*pointers, *[ctypes.addressof(n) for n in sizes])
+        kernel(arguments)
+
+
+class CudaExecutable:
+    """A callable cuda-compiled entry: `run(inputs)` (CUDA tensors) returns new CUDA tensors.
+    `device` runs the kernels: torch's CUDA device by default, or HostKernels."""
+
+    device_type = "cuda"
+
+    def __init__(self, artifact, threads: int = 1, device=None):
+        self.signature, self.abi, self.plan, self.threads = artifact.signature, artifact.abi, artifact.device, threads
+        self.unavailable = None
+        if device is None and (torch is None or not torch.cuda.is_available()):
+            # Compiling (and saving) needs no GPU; a call does.
+            self.unavailable = (f"{artifact.signature.name} is compiled for CUDA, and this process has no CUDA"
+                                " device (torch.cuda.is_available() is False)")
+            return
+        blobs = artifact.device_blobs
+        self.runner = device or _Gpu(self.plan, blobs)
+        self.device = self.runner.device
+        self.device_type = self.device.type  # what the Signature checks inputs against
+        self.functions = {(l["module"], l["function"]): self.runner.kernel(l) for l in self.plan["launches"]}
         self.weights = {name: torch.frombuffer(bytearray(blobs[w["blob"]]), dtype=torch.uint8).to(self.device)
                         for name, w in self.plan["weights"].items()}
         # the entry's buffer arguments, in order, are the inputs and then the outputs
@@ -148,12 +189,9 @@ class CudaExecutable:
         for slot, index in context.argument_slots:
             slot.value = buffers[index].data_ptr()
         context.draw_seed()
-        stream = ctypes.c_void_p(torch.cuda.current_stream(self.device).cuda_stream)
-        cuda = driver()
         context.status.zero_()
-        for function, grid, block, _, pointers in context.launches:
-            cuda.check(cuda.lib.cuLaunchKernel(function, *grid, *block, 0, stream, pointers, None),
-                       f"cuLaunchKernel ({self.signature.name})")
+        for function, grid, block, values, pointers in context.launches:
+            self.runner.launch(function, grid, block, values, pointers, self.signature.name)
         status = int(context.status.item())  # waits for the stream
         if status:
             raise self.abi.error(status, self.signature.name)

@@ -58,6 +58,45 @@ def test_emulated_kernels_give_eager_numbers(name):
         torch.testing.assert_close(compiled(*inputs), model(*inputs), rtol=1e-4, atol=1e-4)
 
 
+# The cuda stages up to the mapped kernels, then the kernels as public host functions.
+_EMULATED_KERNELS = "builtin.module(ember-cuda-fuse,ember-cuda-map,ember-emulate-gpu{public-kernels=1},ember-cpu-lower)"
+
+
+@pytest.mark.parametrize("name", ["mlp-b1", "cnn", "encoder", "long-rows", "argmax-gather", "softmax-tanh-sin",
+                                  "int-floor-div", "bmm-odd-sizes"])
+def test_the_cuda_launch_plan_runs_with_the_emulated_kernels(name):
+    """The cuda artifact itself (its plan: argument order, memref parameters, arena offsets,
+    weights' bytes, status word) through the cuda runtime, with each cuLaunchKernel replaced
+    by a call of the same kernel's host emulation."""
+    model, inputs, compiled = _compiled(name, "cuda")
+    module = _plan_on_host(model, inputs, compiled)
+    with torch.no_grad():
+        torch.testing.assert_close(module(*inputs), model(*inputs), rtol=1e-4, atol=1e-4)
+
+
+def _plan_on_host(model, inputs, compiled):
+    from ember.runtime.cuda import CudaExecutable, HostKernels
+    from ember.runtime.jit import jit
+    from ember.runtime.module import CompiledModule
+
+    emulated = ember.compile(model, inputs, pipeline=_EMULATED_KERNELS, fallback="error")
+    engine = jit(emulated.artifact, 1)._keepalive
+    executable = CudaExecutable(compiled.artifact, device=HostKernels(engine.raw_lookup))
+    executable.engine = engine  # the kernels' code lives as long as the executable
+    return CompiledModule(compiled.signature, executable, target="cuda", artifact=compiled.artifact)
+
+
+def test_the_cuda_status_word_raises_a_failed_check():
+    def gather(x, i):
+        return x[i]
+
+    x, index = torch.randn(10, 3), torch.tensor([1, 2])
+    module = _plan_on_host(gather, (x, index), ember.compile(gather, (x, index), target="cuda"))
+    with pytest.raises(IndexError, match="index out of range"):
+        module(x, torch.tensor([1, 10]))
+    torch.testing.assert_close(module(x, torch.tensor([9, 0])), x[torch.tensor([9, 0])])
+
+
 def _entries(ptx: str) -> dict[str, int]:
     """Each `.entry` of a PTX text and its parameter count."""
     return {m.group(1): m.group(2).count(".param") for m in re.finditer(r"\.entry\s+(\w+)\s*\((.*?)\)", ptx, re.S)}
