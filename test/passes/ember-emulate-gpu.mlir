@@ -1,4 +1,9 @@
 // RUN: ember-opt %s --split-input-file --pass-pipeline='builtin.module(ember-emulate-gpu)' | FileCheck %s
+// RUN: ember-opt %s --split-input-file --pass-pipeline='builtin.module(ember-emulate-gpu{public-kernels=1})' | FileCheck %s --check-prefix=PUBLIC
+
+// With public-kernels, the emulated kernels are public (the cuda runtime's HostKernels calls them).
+// PUBLIC: func.func @kernels_reverse(
+// PUBLIC: func.func @kernels_tiles(
 
 // A block reverses 4 values through shared memory: each thread stores its element, the
 // barrier, each thread loads its mirror. Emulated, the grid is a loop nest (z, y, x), the

@@ -132,8 +132,8 @@ def float_programs(draw):
     return model, data(False), data(True)
 
 
-def check_same_outcome(model, example, inputs):
-    compiled = ember.compile(model, tuple(t.clone() for t in example), fallback="error")
+def check_same_outcome(model, example, inputs, target="cpu"):
+    compiled = ember.compile(model, tuple(t.clone() for t in example), fallback="error", target=target)
     mine, theirs = [t.clone() for t in inputs], [t.clone() for t in inputs]
     try:
         expected = model(*theirs)
@@ -311,3 +311,32 @@ def layer_programs(draw):
 def test_layer_programs_match_eager(program):
     model, example, inputs = program
     check_same_outcome(model, example, inputs)
+
+
+# The same grammars on the cuda target's mapped kernels, run by its host emulation: the GPU
+# passes' index math, guards, shared-memory tiles and barriers against eager (fewer examples).
+GPU_FUZZ = settings(FUZZ, max_examples=max(1, EXAMPLES // 5))
+
+
+@GPU_FUZZ
+@seed(20261202)
+@given(float_programs())
+def test_float_programs_match_eager_on_the_emulated_gpu(program):
+    model, example, inputs = program
+    check_same_outcome(model, example, inputs, target="cuda-emulated")
+
+
+@GPU_FUZZ
+@seed(20261203)
+@given(layer_programs())
+def test_layer_programs_match_eager_on_the_emulated_gpu(program):
+    model, example, inputs = program
+    check_same_outcome(model, example, inputs, target="cuda-emulated")
+
+
+@GPU_FUZZ
+@seed(20261204)
+@given(index_programs())
+def test_index_programs_match_eager_on_the_emulated_gpu(program):
+    model, example, inputs = program
+    check_same_outcome(model, example, inputs, target="cuda-emulated")
