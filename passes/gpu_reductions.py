@@ -36,7 +36,7 @@ from mlir.dialects import arith, gpu, memref, scf
 
 from ember.passes.gpu_loops import coordinates as grid_coordinates
 from ember.passes.gpu_loops import parallel as mapped_parallel
-from ember.passes.gpu_loops import static_extents, unmapped_loops
+from ember.passes.gpu_loops import holds, static_extents, unmapped_loops
 from ember.passes.registry import EmberPass, register_pass
 from ember.passes.walk import ancestor_in, constant_int
 
@@ -112,6 +112,9 @@ def match_reduction(parallel) -> Reduction | None:
         return None
     if any(l.induction_variable in indices for l in nest):
         return None
+    for value in indices:  # the output's element is the same on every step: fixed outside the loops
+        if isinstance(value.owner, ir.OpView) and holds(nest[0].operation, value.owner.operation):
+            return None
     match = Reduction(parallel, loop, loads[0], combine, store, extent)
     match.nest = nest
     for op in match.others:  # the output is read and written only by the accumulation

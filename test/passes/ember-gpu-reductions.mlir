@@ -131,3 +131,28 @@ func.func @conv_nest(%x: memref<2x10xf32>, %w: memref<4x2x3xf32>, %out: memref<4
   }
   return
 }
+
+// -----
+
+// A scatter-add: the element added into is picked inside the loop (by an index it loads), so
+// it is not one accumulator: left as it is (the fuzzer's fuzz_scatter_add).
+// CHECK-LABEL: func.func @scatter_add
+// CHECK:       scf.for
+// CHECK-NOT:     iter_args
+// CHECK:         memref.load %arg2
+func.func @scatter_add(%src: memref<2xf32>, %idx: memref<2xindex>, %out: memref<1x1xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  scf.parallel (%i) = (%c0) to (%c1) step (%c1) {
+    scf.for %r = %c0 to %c2 step %c1 {
+      %v = memref.load %src[%r] : memref<2xf32>
+      %j = memref.load %idx[%r] : memref<2xindex>
+      %acc = memref.load %out[%j, %i] : memref<1x1xf32>
+      %s = arith.addf %acc, %v : f32
+      memref.store %s, %out[%j, %i] : memref<1x1xf32>
+    }
+    scf.reduce
+  }
+  return
+}

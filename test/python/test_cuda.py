@@ -36,6 +36,9 @@ MODELS = {
     "long-rows": (lambda: (lambda x: (x.amax(-1), torch.softmax(x, -1), x.min(-1)[0])), lambda: (torch.randn(3, 3000),)),
     # matmuls in 16x16 shared-memory tiles, edges guarded (ember-gpu-tile-matmuls)
     "bmm-odd-sizes": (lambda: torch.bmm, lambda: (torch.randn(3, 17, 33), torch.randn(3, 33, 20))),
+    # the fuzzer's scatter-add: the element accumulated into is picked by a loaded index
+    "index-add": (lambda: (lambda x, i: torch.zeros(4, 3).index_add(0, i, x)),
+                  lambda: (torch.randn(5, 3), torch.tensor([0, 1, 1, 3, 0]))),
     "layer-norm-4096": (lambda: torch.nn.LayerNorm(4096).eval(), lambda: (torch.randn(2, 4096),)),
     "sort-cumsum": (lambda: (lambda x: (torch.sort(x)[0], torch.cumsum(x, 1))), lambda: (torch.randn(4, 9),)),
     "argmax-gather": (lambda: (lambda x, i: (x.argmax(-1), x[i])), lambda: (torch.randn(10, 3), torch.tensor([1, 9]))),
