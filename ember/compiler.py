@@ -180,7 +180,7 @@ def _lower(captured, compile_target, pipeline, mode, opt_level, options, made_by
         [*lowering, *checks],
         captured.name,
         _elided,
-        mode=mode if trial or mode != "full" else "passes",
+        mode="passes" if mode == "full" and not trial else mode,  # a target without a trial: passes only
         opt_level=opt_level,
         jit_libs=compile_target.trial_libraries() if trial else [],
     )

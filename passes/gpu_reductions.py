@@ -64,12 +64,16 @@ def _combine(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
 
 
 class Reduction:
-    """A matched loop: its parallel loop and reduction loop, the output's load, combine and
-    store, the value each step combines in, and the loop's other ops."""
+    """A matched loop: its parallel loop, the nest of reduction loops (`loop` the innermost),
+    the output's load, combine and store, the value each step combines in, the innermost
+    loop's other ops, and the ops before and after the nest in the parallel body."""
 
-    def __init__(self, parallel, loop, load, combine, store, extent: int):
-        self.parallel, self.loop, self.load, self.combine, self.store = parallel, loop, load, combine, store
+    def __init__(self, parallel, nest, load, combine, store, extent: int | None, prologue, epilogue):
+        self.parallel, self.nest, self.loop = parallel, nest, nest[-1]
+        self.load, self.combine, self.store = load, combine, store
         self.extent = extent
+        self.prologue, self.epilogue = prologue, epilogue
+        loop = self.loop
         self.value = [v for v in combine.operands if v != load.result][0]
         self.others = [o.operation for o in loop.body.operations
                        if o.operation not in (load, combine, store) and o.operation.name != "scf.yield"]
@@ -115,8 +119,7 @@ def match_reduction(parallel) -> Reduction | None:
     for value in indices:  # the output's element is the same on every step: fixed outside the loops
         if isinstance(value.owner, ir.OpView) and holds(nest[0].operation, value.owner.operation):
             return None
-    match = Reduction(parallel, loop, loads[0], combine, store, extent)
-    match.nest = nest
+    match = Reduction(parallel, nest, loads[0], combine, store, extent, prologue, epilogue)
     for op in match.others:  # the output is read and written only by the accumulation
         if any(v == out for v in op.operands):
             return None
@@ -126,7 +129,6 @@ def match_reduction(parallel) -> Reduction | None:
         body = parallel.region.blocks[0]
         if any(nest[0].operation == ancestor_in(user, body) for r in op.results for user in _users(r)):
             return None
-    match.prologue, match.epilogue = prologue, epilogue
     return match
 
 
@@ -213,10 +215,9 @@ def _in_blocks(match: Reduction, extents: list[int], threads: int) -> None:
                 width //= 2
             first = scf.IfOp(arith.CmpIOp(arith.CmpIPredicate.eq, thread, const(0)).result)
             with ir.InsertionPoint(first.then_block):
-                out, indices = match.store.operands[1], list(match.store.operands)[2:]
                 total = memref.LoadOp(shared.result, [const(0)]).result
-                old = memref.LoadOp(out, indices)
-                final = memref.StoreOp(_combine(name, old.result, total), out, indices)
+                old = memref.LoadOp(match.out, match.indices)
+                memref.StoreOp(_combine(name, old.result, total), match.out, match.indices)
                 done = scf.YieldOp([])
             for op in match.prologue:  # each output's own work: its block's thread 0 does it
                 op.move_before(old.operation)

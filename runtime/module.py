@@ -40,11 +40,11 @@ class CompiledModule:
         self._warned_grad = False
         self._fast = self._fast_dynamic = None
         self._device = getattr(executable, "device_type", "cpu")
-        if self._device != "cpu":
-            pass  # the fast paths below test is_cpu; a device module takes the full check
-        elif torch is not None and not signature.is_dynamic:
+        # The fast paths test is_cpu: a device module's calls take the full check.
+        host = torch is not None and self._device == "cpu"
+        if host and not signature.is_dynamic:
             self._fast = [(getattr(torch, s.dtype), torch.Size(s.shape)) for s in signature.inputs]
-        elif torch is not None:  # dynamic dims: the shapes of the last call that passed the full check
+        elif host:  # dynamic dims: the shapes of the last call that passed the full check
             self._fast_dynamic = [getattr(torch, s.dtype) for s in signature.inputs]
             self._checked_shapes = None
 

@@ -318,25 +318,10 @@ def test_layer_programs_match_eager(program):
 GPU_FUZZ = settings(FUZZ, max_examples=max(1, EXAMPLES // 5))
 
 
+@pytest.mark.parametrize("grammar", [float_programs, layer_programs, index_programs], ids=lambda g: g.__name__)
 @GPU_FUZZ
 @seed(20261202)
-@given(float_programs())
-def test_float_programs_match_eager_on_the_emulated_gpu(program):
-    model, example, inputs = program
-    check_same_outcome(model, example, inputs, target="cuda-emulated")
-
-
-@GPU_FUZZ
-@seed(20261203)
-@given(layer_programs())
-def test_layer_programs_match_eager_on_the_emulated_gpu(program):
-    model, example, inputs = program
-    check_same_outcome(model, example, inputs, target="cuda-emulated")
-
-
-@GPU_FUZZ
-@seed(20261204)
-@given(index_programs())
-def test_index_programs_match_eager_on_the_emulated_gpu(program):
-    model, example, inputs = program
+@given(data=st.data())
+def test_programs_match_eager_on_the_emulated_gpu(grammar, data):
+    model, example, inputs = data.draw(grammar())
     check_same_outcome(model, example, inputs, target="cuda-emulated")
