@@ -8,6 +8,7 @@
 from ember.errors import (
     ArtifactError,
     CaptureError,
+    EagerRaisesError,
     EmberError,
     InputError,
     InputValueError,
@@ -66,6 +67,7 @@ __all__ = [
     "StaleWeightsError",
     "EmberError",
     "CaptureError",
+    "EagerRaisesError",
     "InputError",
     "InputValueError",
     "IsolatedCrashError",

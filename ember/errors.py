@@ -17,6 +17,37 @@ class CaptureError(EmberError):
     """torch.export or the torch-mlir importer could not capture the model."""
 
 
+class EagerRaisesError(CaptureError):
+    """The model raises at the example inputs in eager PyTorch too (a reduction over an empty
+    dim, a shape mismatch): there is nothing to compile. Each is also an instance of the class
+    eager raised (see `eager_raises_error`)."""
+
+    eager_class = Exception
+
+    def __reduce__(self):  # the classes are made on demand: pickled by the class they stand for
+        return _eager_raises, (self.eager_class, str(self))
+
+
+def _eager_raises(eager_class: type, message: str):
+    return eager_raises_error(eager_class)(message)
+
+
+_EAGER_RAISES = {}
+
+
+def eager_raises_error(eager_class: type) -> type:
+    """The EagerRaisesError that is also `eager_class` (IndexError, RuntimeError, ...), so that
+    `except IndexError` catches ember's error where it catches eager's; only Python's own
+    exception classes, whose constructors take a message."""
+    if eager_class.__module__ != "builtins" or not issubclass(eager_class, Exception):
+        return EagerRaisesError
+    if eager_class not in _EAGER_RAISES:
+        _EAGER_RAISES[eager_class] = type(f"EagerRaises{eager_class.__name__}", (EagerRaisesError, eager_class),
+                                          {"__module__": __name__, "__doc__": EagerRaisesError.__doc__,
+                                           "eager_class": eager_class})
+    return _EAGER_RAISES[eager_class]
+
+
 class LoweringError(EmberError):
     """A torch op could not be lowered to linalg; names the op and the user's source line.
     `ops`: the names of the ops that failed (`aten._linalg_eigh`), where known."""

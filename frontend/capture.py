@@ -24,12 +24,12 @@ from torch_mlir.extras.fx_importer import FxImporter
 from torch_mlir.passmanager import PassManager as TorchMlirPassManager
 
 from ember import isolation
-from ember.errors import CaptureError, LoweringError
+from ember.errors import CaptureError, LoweringError, eager_raises_error
 from ember.frontend.library_pytrees import register_result_types
 from ember.frontend.literals import DenseLiteralHooks
-from ember.frontend import dynamic_dims, tm_tensor
+from ember.frontend import builtin_ops, dynamic_dims, tm_tensor, unlowered_ops
 from ember.frontend.random_ops import decompositions as random_decompositions
-from ember.frontend.source_locations import source_line, user_frames, user_frames_in_traceback
+from ember.frontend.source_locations import source_line, user_frames, user_frames_in_traceback, user_frames_of
 from ember.passes.pass_manager import reproducer_dir
 from ember.runtime.signature import Signature, TensorSpec, dtype_name
 
@@ -688,6 +688,7 @@ def _decompositions() -> dict:
     table[torch.ops.aten.clamp_min.default] = lambda x, lo: _clamp(x, lo, None)
     table[torch.ops.aten.clamp_max.default] = lambda x, hi: _clamp(x, None, hi)
     table[torch.ops.aten.hardtanh.default] = lambda x, lo=-1.0, hi=1.0: _clamp(x, lo, hi)
+    table.update(unlowered_ops.decompositions())
     table.update(random_decompositions())  # every random op from one float64 draw, on eager's grid
     return table
 
@@ -712,9 +713,34 @@ def _export(module: torch.nn.Module, name: str, example_inputs: tuple, dynamic_s
             hint = ("\n  Python control flow on a tensor's value leaves no graph to compile in parts:"
                     " torch.compile(model, backend='ember') compiles the graphs around it, and"
                     " torch.cond expresses a branch in the graph")
+        eager = _eager_exception(module, example_inputs)
+        if eager is not None:
+            where = "".join(f"\n  at {frame}: {source_line(frame)}" for frame in user_frames_of(eager)[-1:])
+            raise eager_raises_error(type(eager))(
+                f"{name} raises {type(eager).__name__} at these example inputs in eager PyTorch too:"
+                f" {str(eager).strip().splitlines()[0] if str(eager).strip() else ''}{where}") from eager
         raise CaptureError(
             f"torch.export could not capture {name}: {type(e).__name__}: {first_line}{where}{hint}"
         ) from e
+
+
+def _eager_exception(module: torch.nn.Module, example_inputs: tuple) -> Exception | None:
+    """What eager raises when it runs `module` on copies of the example inputs, if anything;
+    the module's buffers and torch's RNG state are as they were afterwards."""
+    buffers = {n: b.clone() for n, b in module.named_buffers()}
+    rng = torch.random.get_rng_state()
+    try:
+        with torch.no_grad():
+            module(*pytree.tree_map_only(torch.Tensor, torch.clone, example_inputs))
+    except Exception as e:
+        return e
+    finally:
+        torch.random.set_rng_state(rng)
+        with torch.no_grad():
+            for n, b in module.named_buffers():
+                if n in buffers:
+                    b.copy_(buffers[n])
+    return None
 
 
 _CONSTANT_TYPES = (int, float, bool, str, type(None))
@@ -943,6 +969,7 @@ def _to_linalg(program, name: str) -> tuple[str, str]:
         raise CaptureError(f"torch-mlir could not import {name}: {type(e).__name__}: {e}") from e
     torch_module = importer.module
     _assume_strict_symbolic_shapes(torch_module)
+    builtin_ops.rewrite(torch_module)
     _run_torch_mlir_pipeline(torch_module, TORCH_BACKEND_PIPELINE, f"Lowering {name} to the torch backend")
     torch_ir = torch_module.operation.get_asm(large_elements_limit=16, enable_debug_info=False)
     _run_torch_mlir_pipeline(torch_module, LINALG_PIPELINE, f"Lowering {name} from torch to linalg")

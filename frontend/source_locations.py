@@ -2,6 +2,7 @@
 
 import os
 import re
+import traceback
 
 import torch
 
@@ -19,6 +20,11 @@ _TRACEBACK_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
 def user_frames_in_traceback(text: str) -> list[str]:
     """`file:line` frames of the user's code named in a Python traceback-style message."""
     return _own([f"{path}:{line}" for path, line in _TRACEBACK_FRAME.findall(text)])
+
+
+def user_frames_of(error: BaseException) -> list[str]:
+    """`file:line` frames of the user's code in the traceback of a raised `error`."""
+    return _own([f"{f.filename}:{f.lineno}" for f in traceback.extract_tb(error.__traceback__)])
 
 
 def _own(frames: list[str]) -> list[str]:

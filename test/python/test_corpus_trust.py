@@ -146,6 +146,14 @@ def same_outcome(compiled, case, inputs):
 
 
 def check(case):
+    """Compiled at the case's example inputs, where eager raises too: an EmberError of eager's class."""
+    try:
+        case.fn(*_clone(case.args))
+    except Exception as e:
+        with pytest.raises(type(e)) as info:
+            ember.compile(case.fn, tuple(_clone(case.args)), fallback="error")
+        assert isinstance(info.value, ember.EmberError), f"a bare {type(info.value).__name__}: {info.value}"
+        return
     compiled = ember.compile(case.fn, tuple(_clone(case.args)), fallback="error")
     for inputs in case.inputs():
         same_outcome(compiled, case, inputs)
@@ -408,6 +416,22 @@ CASES = [
     elementwise("pow_tensor", lambda x, y: torch.pow(x.abs(), y), (4, 5), (4, 5)),
     elementwise("copysign", torch.copysign, (4, 5), (4, 5)),
     elementwise("hypot", torch.hypot, (4, 5), (4, 5)),
+    # erfc where 1 - erf(x) is 0 in f32; hypot where the squares overflow f32, and inf beside NaN
+    Case("elementwise", "erfc_tail", torch.erfc, (randn(10),),
+         [(torch.tensor([3.0, 5.0, 9.0, 10.0, -6.0, 0.0, -0.0, INF, -INF, NAN]),)], rtol=1e-6, atol=3e-45),
+    Case("elementwise", "erfc_float16_int", lambda x, i: (torch.erfc(x), torch.erfc(i)),
+         (randn(6, dtype=torch.float16), torch.arange(-3, 4))),
+    Case("elementwise", "hypot_extremes", torch.hypot, (randn(6), randn(6)),
+         [(torch.tensor([3e38, INF, NAN, -INF, 1e-30, 0.0]), torch.tensor([3e38, NAN, INF, 2.0, 1e-30, -0.0]))]),
+    Case("elementwise", "hypot_float64", torch.hypot, (randn(6, dtype=torch.float64) * 1e300, randn(6, dtype=torch.float64))),
+    Case("elementwise", "copysign_scalar_int", lambda i, x: (torch.copysign(i, -0.0), torch.copysign(x, 2)),
+         (torch.arange(-2, 3), randn(5))),
+    Case("elementwise", "signbit_float16_int", lambda x, i: (torch.signbit(x), torch.signbit(i)),
+         (special(10).half(), torch.arange(-2, 3))),
+    # the users' own bitcasts (aten.view.dtype between types of one width)
+    Case("elementwise", "view_dtype_bits", lambda x: ((x.view(torch.int32) & 0x7FFFFFFF).view(torch.float32),
+                                                      x.view(torch.int32) >> 23), (randn(4, 5),)),
+    Case("elementwise", "view_dtype_half", lambda x: x.view(torch.int16) + 1, (randn(7, dtype=torch.bfloat16),)),
     elementwise("logaddexp", torch.logaddexp, (4, 5), (4, 5)),
     elementwise("xlogy", lambda x, y: torch.xlogy(x, y.abs()), (4, 5), (4, 5)),
     elementwise("lerp", lambda x, y: torch.lerp(x, y, 0.3), (4, 5), (4, 5)),
@@ -746,6 +770,11 @@ CASES = [
     Case("scan", "cummax", lambda x: torch.cummax(x, 1), (distinct(3, 5),)),
     Case("scan", "cummin_nan", lambda x: torch.cummin(x, 0), (distinct(4, 2),),
          [(torch.tensor([[1.0, 3.0], [NAN, 2.0], [0.0, 5.0], [-1.0, 1.0]]),)]),
+    Case("scan", "cummax_nan_ties_long", lambda x: torch.cummax(x, -1), (ints(0, 4, 3, 11).float(),),
+         [(torch.tensor([[1.0, NAN, 2.0, NAN, 3.0, 3.0, -INF, INF, 1.0, INF, 0.0]] * 3),)]),
+    Case("scan", "cummin_int_bool", lambda i, b: (torch.cummin(i, 0), torch.cummax(b, 1)),
+         (ints(-3, 3, 9, 2), torch.tensor([[True, False, True, False]]))),
+    Case("scan", "cummax_empty_dim", lambda x: torch.cummax(x, 1), (randn(2, 0),)),
     Case("scan", "logcumsumexp_neg_inf", lambda x: torch.logcumsumexp(x, 0), (randn(5),),
          [(torch.tensor([-INF, -INF, 0.0, -INF, 100.0]),)]),
     Case("scan", "reverse_cumsum", lambda x: x.flip(1).cumsum(1).flip(1), (randn(3, 5),)),
@@ -837,13 +866,12 @@ CASES = [
 # -- today's outcomes (measured) ---------------------------------------------------------------------
 # refused: ember.compile raises a clear EmberError (acceptable today; listed to be lifted one by one)
 REFUSED = {
-    # torch-mlir has no lowering: LoweringError naming the op
-    "elementwise-erf_erfc", "elementwise-hypot", "scan-cummax", "scan-cummin_nan",
-    # LoweringError "failed to legalize operation 'torch.constant.int'" (signbit, copysign, roll without dims)
-    "elementwise-sign_signbit", "elementwise-copysign",
-    # CaptureError: eager itself raises while tracing (amax over a dim of size 0), torch.export's
-    # SpecViolationError for a NaN constant result, a data-dependent .item() refused by name
-    "zero_size-amax_over_empty_dim", "scalars-nan_float", "scalars-item",
+    # (erfc, hypot, cummax/cummin, signbit and copysign had no lowering in torch-mlir until
+    # ember.frontend.unlowered_ops and builtin_ops: those cases pass now; amax over an empty dim
+    # raises eager's IndexError at compile time, as an EmberError)
+    # CaptureError: torch.export's SpecViolationError for a NaN constant result, a data-dependent
+    # .item() refused by name
+    "scalars-nan_float", "scalars-item",
     # complex tensors: CaptureError naming the complex input or the op that makes one (real dtypes only)
     "complex-add_mul", "complex-abs", "complex-make_complex", "complex-real_imag_of_product",
     "complex-view_as_complex", "complex-rfft",
