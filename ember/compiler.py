@@ -45,9 +45,12 @@ _CAPTURE_LOCK = threading.RLock()
 
 
 def _weights(model, state: tuple[str, ...]) -> list:
-    """(name, tensor, version, the dict that holds it, its key there) of each parameter and buffer
-    that the compile folds in: all but the buffers that the model updates, which are inputs. The
-    call path checks the version (an in-place change) and the holder (a new Parameter assigned)."""
+    """(name, tensor, version, data pointer, the dict that holds it, its key there) of each
+    parameter and buffer that the compile folds in: all but the buffers that the model updates,
+    which are inputs. The call path checks the version (an in-place change), the data pointer
+    (`p.data = t`, which keeps the Parameter and its version) and the holder (a new Parameter).
+    In-place writes through `p.data` (`p.data.add_(1)`) bypass torch's version counter, as they
+    bypass autograd's checks: nothing cheap sees them."""
     if not isinstance(model, torch.nn.Module):
         return []
     weights = []
@@ -56,7 +59,7 @@ def _weights(model, state: tuple[str, ...]) -> list:
             for key, tensor in getattr(owner, kind).items():
                 name = f"{prefix}.{key}" if prefix else key
                 if tensor is not None and name not in state:
-                    weights.append((name, tensor, tensor._version, getattr(owner, kind), key))
+                    weights.append((name, tensor, tensor._version, tensor.data_ptr(), getattr(owner, kind), key))
     return weights
 
 

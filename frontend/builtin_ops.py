@@ -5,6 +5,7 @@ one elementwise `linalg.generic` on builtin tensors (between `torch_c.to_builtin
 - `aten.view.dtype` between element types of one width (f32 <-> i32, f16/bf16 <-> i16, f64 <->
   i64): an `arith.bitcast` per element. signbit and copysign are decomposed into it
   (ember.frontend.unlowered_ops), and users' own `x.view(torch.int32)` compiles.
+- `ember::check` (ember.frontend.runtime_check_op): a `cf.assert`;
 - `aten.erfc`: `math.erfc` (libm's erfcf), in f32 for f16/bf16 as eager computes it. The
   decomposition 1 - erf(x) loses every digit where erfc is small (erfc(5) = 1.5e-12 is 0).
 
@@ -15,13 +16,13 @@ names it.
 import re
 
 from torch_mlir import ir as tm_ir
-from torch_mlir.dialects import arith, linalg, math, tensor
+from torch_mlir.dialects import arith, cf, linalg, math, tensor
 from torch_mlir.passmanager import PassManager
 
 # torch element types and their builtin (signless) forms
 _BUILTIN_ELEMENT = {"f16": "f16", "bf16": "bf16", "f32": "f32", "f64": "f64", "si8": "i8", "ui8": "i8",
-                    "si16": "i16", "si32": "i32", "si64": "i64"}
-_WIDTH = {"f16": 16, "bf16": 16, "f32": 32, "f64": 64, "i8": 8, "i16": 16, "i32": 32, "i64": 64}
+                    "si16": "i16", "si32": "i32", "si64": "i64", "i1": "i1"}
+_WIDTH = {"i1": 1, "f16": 16, "bf16": 16, "f32": 32, "f64": 64, "i8": 8, "i16": 16, "i32": 32, "i64": 64}
 _VTENSOR = re.compile(r"!torch\.vtensor<\[([^\]]*)\],(\w+)>")
 
 
@@ -88,7 +89,21 @@ def _erfc(op: tm_ir.Operation) -> bool:
 
 
 # by op name; ops without a registered torch op of their own are `torch.operator`s, by their `name`
-_REWRITES = {"torch.aten.view.dtype": _bitcast, "torch.aten.erfc": _erfc}
+def _check(op: tm_ir.Operation) -> bool:
+    """`ember::check` (ember.frontend.runtime_check_op): a `cf.assert` of its condition, and
+    its value passed through."""
+    condition, value = op.operands[0], op.operands[1]
+    message = op.operands[2].owner.attributes["value"]
+    with tm_ir.InsertionPoint(op), op.location:
+        flag = tm_ir.Operation.create("torch_c.to_builtin_tensor", results=[_builtin_type(condition.type)[0]],
+                                      operands=[condition]).result
+        cf.AssertOp(tensor.ExtractOp(flag, []).result, tm_ir.StringAttr(message).value)
+    op.results[0].replace_all_uses_with(value)
+    op.erase()
+    return True
+
+
+_REWRITES = {"torch.aten.view.dtype": _bitcast, "torch.aten.erfc": _erfc, "torch.ember.check": _check}
 
 
 def _name(op: tm_ir.Operation) -> str:

@@ -31,6 +31,7 @@ import math
 import torch
 
 from ember.errors import CaptureError
+from ember.frontend.runtime_check_op import check
 
 _F64 = torch.float64
 # `_bits`' draw: uniform(0, 2^53) on float64 is exactly the 64 random bits (as float64) times
@@ -254,14 +255,31 @@ def randperm(n, *, generator=None, dtype=None, **_):
     return torch.ops.aten.sort.default(_bits([n]))[1].to(dtype or torch.int64)
 
 
+def _checked_weights(p: torch.Tensor, per_entry: bool) -> torch.Tensor:
+    """p, checked as eager checks a multinomial's weights, with its messages: entry by entry
+    where it draws with replacement more than once (a NaN fails `p >= 0` there), as a whole
+    otherwise; the sum only where the entries passed (eager stops at its first failed check)."""
+    if per_entry:
+        non_negative, finite = (p >= 0).all(), torch.isfinite(p).all()
+        p = check(non_negative, p, "invalid multinomial distribution (encountering probability entry < 0)")
+        p = check(finite | ~non_negative, p,
+                  "invalid multinomial distribution (encountering probability entry = infinity or NaN)")
+        entries_valid = non_negative & finite
+    else:
+        entries_valid = (p.amax() < float("inf")) & (p.amin() >= 0)
+        p = check(entries_valid, p, "probability tensor contains either `inf`, `nan` or element < 0")
+    return check((p.sum(-1) > 0).all() | ~entries_valid, p, "invalid multinomial distribution (sum of probabilities <= 0)")
+
+
 def multinomial(p: torch.Tensor, num_samples: int, replacement=False, *, generator=None):
     """Draws of category indices with probabilities proportional to p's last dimension (torch-mlir
     lowers only draws with replacement, and draws the seed in a loop, per row). With
     replacement: the categories whose cumulative weight is at most u * total, counted, u on the
     float64 grid (a category of weight 0 is never drawn). Without: eager's own algorithm, the
-    largest p / q for q ~ Exp(1) (Gumbel top-k). Eager's checks of p (no negative, inf or NaN
-    weight, enough categories of weight > 0) are not made."""
+    largest p / q for q ~ Exp(1) (Gumbel top-k). Eager's checks of p are made when the model
+    runs, with eager's messages (RuntimeError)."""
     _refuse_generator("multinomial", generator)
+    p = _checked_weights(p, replacement and num_samples > 1)
     weights = p.to(_F64)
     if not replacement:
         exponential_draws = -torch.log1p(-_grid(p.shape))

@@ -90,12 +90,12 @@ class CompiledModule:
     def __call__(self, *args, **kwargs):
         if kwargs or self._state:
             args = self.signature.bind(args, kwargs, tuple(get() for get in self._state))
-        for name, tensor, version, holder, key in self._weights:  # a few reads per parameter
-            if tensor._version != version or holder.get(key) is not tensor:
+        for name, tensor, version, data, holder, key in self._weights:  # a few reads per parameter
+            if tensor._version != version or holder.get(key) is not tensor or tensor.data_ptr() != data:
                 raise StaleWeightsError(
-                    f"{self.name}: '{name}' changed after ember.compile (in place, by load_state_dict or"
-                    " assigned anew); ember folds parameters and buffers into the compiled code: compile"
-                    " the model again"
+                    f"{self.name}: '{name}' changed after ember.compile (in place, by load_state_dict,"
+                    " through .data or assigned anew); ember folds parameters and buffers into the"
+                    " compiled code: compile the model again"
                 )
         # The common case costs a few attribute reads per argument; anything else (a mismatch
         # to report, a non-contiguous or sign-bit view, a Tensor subclass, numpy) takes the full check.

@@ -10,6 +10,7 @@ equal to another's.
 """
 
 import math
+import re
 import os
 import subprocess
 import sys
@@ -457,6 +458,28 @@ def test_multinomial():
         assert (draws[:, 0] != draws[:, 1]).all(), who
         for value, count in enumerate(torch.bincount(draws[:, 0], minlength=4).tolist()):
             assert_frequency(count, 20000, p[value].item(), f"{who} multinomial without replacement, {value}")
+
+
+
+NAN_WEIGHT = float("nan")
+BAD_WEIGHTS = {"negative": [[1.0, -1.0, 2.0]], "zero_sum": [[0.0, 0.0, 0.0]], "nan": [[1.0, NAN_WEIGHT, 1.0]],
+               "inf": [[1.0, math.inf, 1.0]], "second_row": [[1.0, 2.0, 3.0], [0.0, -0.5, 0.0]]}
+
+
+@pytest.mark.parametrize("replacement, n", [(False, 2), (True, 1), (True, 3)])
+def test_multinomial_checks_its_weights_as_eager(replacement, n):
+    # eager's checks (and its message for each) differ between its two algorithms
+    def model(p):
+        return torch.multinomial(p, n, replacement=replacement)
+
+    compiled = ember.compile(model, (torch.ones(2, 3),), fallback="error")
+    for name, weights in BAD_WEIGHTS.items():
+        weights = torch.tensor(weights).expand(2, 3).contiguous() if len(weights) == 1 else torch.tensor(weights)
+        with pytest.raises(RuntimeError) as eager:
+            model(weights)
+        with pytest.raises(ember.RuntimeCheckError, match=re.escape(str(eager.value))):
+            compiled(weights)
+    assert compiled(torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 2.0]]))[:, 0].tolist() == [1, 2]
 
 
 # -- bernoulli and dropout ---------------------------------------------------------------------------

@@ -200,6 +200,10 @@ def test_changed_weights_are_not_used_silently():
     model[0].bias = torch.nn.Parameter(torch.zeros(4))
     with pytest.raises(ember.StaleWeightsError, match="'0.bias' changed"):
         compiled_third(x)
+    compiled_fourth = ember.compile(model, (x,))
+    model[0].weight.data = torch.randn(4, 8)  # the same Parameter, at its old version, new storage
+    with pytest.raises(ember.StaleWeightsError, match="'0.weight' changed"):
+        compiled_fourth(x)
 
 
 def test_compile_from_several_threads():
