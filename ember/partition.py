@@ -5,7 +5,8 @@ The model is exported (torch.export, ember's decompositions) to one FX graph; to
 CapabilityBasedPartitioner groups the nodes that ember compiles into segments, each compiled by
 `ember.compile` with its weights folded; the rest runs eagerly, op by op, in the FX graph that
 calls the segments. Eager runs:
-- ops outside ATen (custom ops), `copy_` into inputs and weights, complex tensors;
+- ops outside ATen (custom ops), `copy_` into inputs and weights, ops on complex tensors that
+  have no real form (ember.frontend.complex_as_real);
 - data-dependent values: `.item()`'s scalars and the ops that take them, and tensors whose
   sizes depend on values (`nonzero`, `masked_select`, `unique`) with everything they feed;
 - ops that torch-mlir fails to lower: a segment whose compile names the op (LoweringError.ops)
@@ -27,6 +28,7 @@ from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 from torch.fx.passes.operator_support import OperatorSupportBase
 
 from ember.errors import CaptureError, EmberError, FallbackWarning, LoweringError
+from ember.frontend import complex_as_real
 from ember.frontend.capture import export_graph
 from ember.frontend.source_locations import source_line, user_frames_in_traceback
 
@@ -38,7 +40,13 @@ def _data_dependent(value) -> bool:
         return True
     if isinstance(value, (list, tuple)):
         return any(_data_dependent(v) for v in value)
-    return isinstance(value, torch.Tensor) and (bool(free_unbacked_symbols(value)) or value.is_complex())
+    return isinstance(value, torch.Tensor) and bool(free_unbacked_symbols(value))
+
+
+def _complex(value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_complex(v) for v in value)
+    return isinstance(value, torch.Tensor) and value.is_complex()
 
 
 class EmberSupport(OperatorSupportBase):
@@ -66,6 +74,8 @@ class EmberSupport(OperatorSupportBase):
         values = [node.meta.get("val")] + [a.meta.get("val") for a in node.all_input_nodes]
         if any(_data_dependent(v) for v in values):
             return f"{packet} takes or makes a data-dependent value (.item(), a size from the data)"
+        if any(_complex(v) for v in values) and not complex_as_real.has_rule(target):
+            return f"{packet} on complex tensors has no real form in ember yet"
         return None
 
     def is_node_supported(self, submodules, node: torch.fx.Node) -> bool:

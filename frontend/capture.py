@@ -7,12 +7,14 @@ rest of ember uses.
 """
 
 import functools
+import math
 import inspect
 import os
 import re
 import threading
 import uuid
 import warnings
+import dataclasses
 from dataclasses import dataclass
 
 import torch
@@ -24,10 +26,10 @@ from torch_mlir.extras.fx_importer import FxImporter
 from torch_mlir.passmanager import PassManager as TorchMlirPassManager
 
 from ember import isolation
-from ember.errors import CaptureError, LoweringError, eager_raises_error
+from ember.errors import CaptureError, EmberError, LoweringError, eager_raises_error
 from ember.frontend.library_pytrees import register_result_types
 from ember.frontend.literals import DenseLiteralHooks
-from ember.frontend import builtin_ops, dynamic_dims, tm_tensor, unlowered_ops
+from ember.frontend import builtin_ops, complex_as_real, dynamic_dims, tm_tensor, unlowered_ops
 from ember.frontend.random_ops import decompositions as random_decompositions
 from ember.frontend.source_locations import source_line, user_frames, user_frames_in_traceback, user_frames_of
 from ember.passes.pass_manager import reproducer_dir
@@ -127,14 +129,25 @@ def _check_example_inputs(name: str, arg_names: list[str], example_inputs) -> No
             raise CaptureError(
                 f"{name}: example input '{arg}' must be a torch.Tensor, got {type(value).__name__}"
             )
-        if value.is_complex():
-            raise CaptureError(f"{name}: example input '{arg}' is {value.dtype}; ember compiles real"
-                               " dtypes only (complex tensors are not supported yet)")
         if value.device.type != "cpu":
             raise CaptureError(
                 f"{name}: example input '{arg}' is on {value.device}; ember's CPU target "
                 "expects tensors on cpu"
             )
+
+
+def _unaliased(example_inputs: tuple) -> tuple:
+    """The example inputs, each that shares memory with an earlier one (`(x, x)`) cloned:
+    torch.export traces aliased inputs as one value, and the module compiled from that graph
+    read one argument for both whatever the call passed."""
+    seen, out = set(), []
+    for value in example_inputs:
+        storage = value.untyped_storage().data_ptr() if value.numel() else None
+        if storage is not None and storage in seen:
+            value = value.clone()
+        seen.add(storage)
+        out.append(value)
+    return tuple(out)
 
 
 def _isfinite(x: torch.Tensor) -> torch.Tensor:
@@ -327,6 +340,12 @@ def _logaddexp(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     smaller's exp relative to it, NaN propagated, equal infinities returned as they are."""
     hi, lo = torch.where(a > b, a, b), torch.where(a > b, b, a)
     return torch.where((lo == hi) & torch.isinf(lo), a, hi + torch.log1p(torch.exp(lo - hi)))
+
+
+def _logaddexp2(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """log2(2^a + 2^b), as `_logaddexp`."""
+    hi, lo = torch.where(a > b, a, b), torch.where(a > b, b, a)
+    return torch.where((lo == hi) & torch.isinf(lo), a, hi + torch.log1p(torch.exp2(lo - hi)) / math.log(2))
 
 
 def _logcumsumexp(x: torch.Tensor, dim: int):
@@ -664,6 +683,10 @@ def _decompositions() -> dict:
     table[torch.ops.aten.isclose.default] = _isclose
     table[torch.ops.aten.var_mean.correction] = _var_mean
     table[torch.ops.aten.logcumsumexp.default] = _logcumsumexp
+    # torch's decomposition returns the larger operand when it is infinite: inf for (NaN, inf),
+    # where eager gives NaN
+    table[torch.ops.aten.logaddexp.default] = _logaddexp
+    table[torch.ops.aten.logaddexp2.default] = _logaddexp2
     table[torch.ops.aten.one_hot.default] = _one_hot
     table[torch.ops.aten._to_copy.default] = _to_copy
     for compare in (torch.ops.aten.lt.Scalar, torch.ops.aten.le.Scalar, torch.ops.aten.gt.Scalar,
@@ -698,6 +721,8 @@ def _export(module: torch.nn.Module, name: str, example_inputs: tuple, dynamic_s
     try:
         program = torch.export.export(module, example_inputs, dynamic_shapes=dynamic_shapes, strict=False)
         return program.run_decompositions(_decompositions())
+    except EmberError:  # ember's own module (ComplexAsReal) named what it cannot do
+        raise
     except Exception as e:  # torch.export raises many types; all mean "cannot capture"
         first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         where = "".join(
@@ -732,6 +757,8 @@ def _eager_exception(module: torch.nn.Module, example_inputs: tuple) -> Exceptio
     try:
         with torch.no_grad():
             module(*pytree.tree_map_only(torch.Tensor, torch.clone, example_inputs))
+    except EmberError:
+        return None
     except Exception as e:
         return e
     finally:
@@ -792,19 +819,6 @@ def _result_specs(program, dim_names: dict) -> list[TensorSpec]:
             )
         specs.append(TensorSpec(f"result{i}", shape, dtype_name(fake.dtype)))
     return specs
-
-
-def _refuse_complex(name: str, program) -> None:
-    """Complex tensors inside the model (view_as_complex, fft) are refused up front, naming the
-    op and the line: torch-mlir lowers few of their ops, and some of those to code that fails
-    late with a message about casts."""
-    for node in program.graph.nodes:
-        value = node.meta.get("val")
-        if isinstance(value, torch.Tensor) and value.is_complex():
-            frames = user_frames_in_traceback(node.meta.get("stack_trace") or "")
-            where = f" at {frames[-1]}: {source_line(frames[-1])}" if frames else ""
-            raise CaptureError(f"{name}: {node.target} makes a {value.dtype} tensor{where}; ember compiles"
-                               " real dtypes only (complex tensors are not supported yet)")
 
 
 def _mutated_inputs(name: str, program, arg_names: list[str]) -> tuple[str, ...]:
@@ -877,6 +891,7 @@ def export_graph(model, example_inputs) -> torch.fx.GraphModule:
     example_inputs = (example_inputs,) if isinstance(example_inputs, torch.Tensor) else tuple(example_inputs)
     name = model_name(model)
     _check_example_inputs(name, _argument_names(model, len(example_inputs)), example_inputs)
+    example_inputs = _unaliased(example_inputs)
     if isinstance(model, torch.nn.Module):
         module = model
     else:
@@ -896,6 +911,7 @@ def _capture(model, example_inputs, isolated: bool, dynamic) -> CapturedModel:
     name = model_name(model)
     arg_names = _argument_names(model, len(example_inputs))
     _check_example_inputs(name, arg_names, example_inputs)
+    example_inputs = _unaliased(example_inputs)
     dims = dynamic_dims.parse(dynamic, arg_names, example_inputs) if dynamic is not None else None
     n_user = len(example_inputs)
 
@@ -931,15 +947,24 @@ def _capture(model, example_inputs, isolated: bool, dynamic) -> CapturedModel:
     input_shapes = [list(t.shape) for t in example_inputs]
     for (position, axis), dim in (dims.axes.items() if dims is not None else ()):
         input_shapes[position][axis] = dim
-    _refuse_complex(name, program)
-    mutated = _mutated_inputs(name, program, arg_names)
     out_spec = program.call_spec.out_spec
+    complex_inputs = complex_results = ()
+    if complex_as_real.has_complex(program):
+        if dims is not None:
+            raise CaptureError(f"{name}: complex tensors with dynamic dims are not compiled yet")
+        real = complex_as_real.ComplexAsReal(name, program)
+        complex_inputs, complex_results = real.complex_inputs, real.complex_results
+        example_inputs = tuple(torch.view_as_real(t.resolve_conj()) if t.is_complex() else t for t in example_inputs)
+        input_shapes = [list(t.shape) for t in example_inputs]
+        program = _export(real, name, example_inputs)
+    mutated = _mutated_inputs(name, program, arg_names)
     constants = _take_constant_results(name, program, len(mutated))
     signature = Signature(
         name,
-        tuple(TensorSpec(n, tuple(shape), dtype_name(t.dtype))
-              for n, shape, t in zip(arg_names, input_shapes, example_inputs)),
-        tuple(_result_specs(program, dim_names)[len(mutated):]),
+        tuple(TensorSpec(n, tuple(shape), dtype_name(t.dtype), bool(complex_inputs and complex_inputs[i]))
+              for i, (n, shape, t) in enumerate(zip(arg_names, input_shapes, example_inputs))),
+        tuple(dataclasses.replace(spec, complex=True) if complex_results and complex_results[i] else spec
+              for i, spec in enumerate(_result_specs(program, dim_names)[len(mutated):])),
         None if out_spec.is_leaf() else out_spec,
         mutated,
         state,

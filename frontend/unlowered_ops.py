@@ -81,7 +81,177 @@ def _cumulative_extreme(later_wins):
     return scan
 
 
+# -- special functions: in float64 (float32's squares, logs and series lose what eager keeps) ----------
+
+_LANCZOS_G = 7
+_LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+            -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+            1.5056327351493116e-7)
+
+
+def _wide(x: torch.Tensor) -> torch.Tensor:
+    return x.to(torch.float64)
+
+
+def _result_dtype(x: torch.Tensor) -> torch.dtype:
+    return x.dtype if x.dtype.is_floating_point else torch.get_default_dtype()
+
+
+def _sin_pi_reduced(x: torch.Tensor) -> torch.Tensor:
+    """|sin(πx)| with x reduced to [-1/2, 1/2] first, exactly (π·x itself rounds for large x)."""
+    return torch.sin(math.pi * (x - torch.round(x))).abs()
+
+
+def _lgamma_lanczos(y: torch.Tensor) -> torch.Tensor:
+    """log Γ(y) for y >= 1/2 (Lanczos, g = 7, 9 terms: ~1e-15 relative)."""
+    z = y - 1
+    series = torch.full_like(z, _LANCZOS[0])
+    for i, c in enumerate(_LANCZOS[1:], start=1):
+        series = series + c / (z + i)
+    t = z + _LANCZOS_G + 0.5
+    return 0.5 * math.log(2 * math.pi) + (z + 0.5) * torch.log(t) - t + torch.log(series)
+
+
+def _lgamma(x: torch.Tensor) -> torch.Tensor:
+    """log|Γ(x)|; below 1/2 by the reflection Γ(x)Γ(1-x) = π / sin(πx): inf at the poles (0,
+    the negative integers) and at ±inf, as eager."""
+    w = _wide(x)
+    reflect = w < 0.5
+    main = _lgamma_lanczos(torch.where(reflect, 1 - w, w))
+    value = torch.where(reflect, torch.log(math.pi / _sin_pi_reduced(w)) - main, main)
+    return torch.where(torch.isinf(w), torch.full_like(w, math.inf), value).to(_result_dtype(x))
+
+
+_DIGAMMA_ASYMPTOTIC = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760)  # z^-2, z^-4, ... z^-12
+
+
+def _digamma(x: torch.Tensor) -> torch.Tensor:
+    """ψ(x): six steps of ψ(y) = ψ(y+1) - 1/y, then the asymptotic series at y + 6 >= 6.5 (~1e-12);
+    below 1/2 by the reflection ψ(x) = ψ(1-x) - π / tan(πx). As eager: ∓inf at ±0, NaN at the
+    negative integers and at -inf."""
+    w = _wide(x)
+    reflect = w < 0.5
+    y = torch.where(reflect, 1 - w, w)
+    shift = torch.zeros_like(y)
+    for k in range(6):
+        shift = shift + 1 / (y + k)
+    z = y + 6
+    inverse_square = 1 / (z * z)
+    tail, power = torch.zeros_like(z), torch.ones_like(z)
+    for c in _DIGAMMA_ASYMPTOTIC:
+        power = power * inverse_square
+        tail = tail + c * power
+    main = torch.log(z) - 0.5 / z - tail - shift
+    value = torch.where(reflect, main - math.pi / torch.tan(math.pi * (w - torch.round(w))), main)
+    value = torch.where(w == 0, torch.where(_signbit(w), math.inf, -math.inf), value)
+    pole = (w < 0) & (w == torch.floor(w))
+    return torch.where(pole, torch.full_like(w, math.nan), value).to(_result_dtype(x))
+
+
+# Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011), single precision
+_ERFINV_CENTRAL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
+                   -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
+_ERFINV_TAIL = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
+                -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
+
+
+def _horner(t: torch.Tensor, coefficients) -> torch.Tensor:
+    value = torch.full_like(t, coefficients[0])
+    for c in coefficients[1:]:
+        value = value * t + c
+    return value
+
+
+def _erfinv(y: torch.Tensor) -> torch.Tensor:
+    """erf⁻¹(y): Giles' approximation, then two Newton steps on erf in float64 (near the
+    float64 answer); ±inf at ±1 and NaN beyond, as eager."""
+    w = _wide(y)
+    inside = w.abs() < 1
+    safe = torch.where(inside, w, torch.zeros_like(w))
+    s = -torch.log((1 - safe) * (1 + safe))
+    x = safe * torch.where(s < 5, _horner(s - 2.5, _ERFINV_CENTRAL), _horner(torch.sqrt(s) - 3, _ERFINV_TAIL))
+    for _ in range(2):
+        x = x - (torch.erf(x) - safe) / (2 / math.sqrt(math.pi) * torch.exp(-x * x))
+    x = torch.where(inside, x, torch.where(w.abs() == 1, w * math.inf, torch.full_like(w, math.nan)))
+    return x.to(_result_dtype(y))
+
+
+def _i0(x: torch.Tensor) -> torch.Tensor:
+    """I₀(x): its power series Σ (x²/4)^k / k!² up to |x| = 20 (48 terms), the asymptotic series
+    e^|x| / sqrt(2π|x|) · Σ a_k / |x|^k beyond (9 terms); NaN at ±inf, as eager."""
+    a = _wide(x).abs()
+    small = torch.minimum(a, torch.full_like(a, 20.0))
+    quarter_square, term, series = small * small / 4, torch.ones_like(a), torch.ones_like(a)
+    for k in range(1, 48):
+        term = term * quarter_square / (k * k)
+        series = series + term
+    large = torch.maximum(a, torch.full_like(a, 20.0))
+    term, tail = torch.ones_like(a), torch.ones_like(a)
+    for k in range(1, 10):
+        term = term * (2 * k - 1) ** 2 / (8 * k * large)
+        tail = tail + term
+    asymptotic = torch.exp(large) / torch.sqrt(2 * math.pi * large) * tail
+    value = torch.where(a <= 20, series, asymptotic)
+    # eager computes e^|x| in the input's dtype: inf once that overflows, before I₀ itself does
+    dtype = _result_dtype(x)
+    overflow = torch.full_like(value, math.inf)
+    return torch.where((a > math.log(torch.finfo(dtype).max)) & ~torch.isinf(a), overflow, value).to(dtype)
+
+
+# -- distances and medians -----------------------------------------------------------------------------
+
+def _cdist(x1: torch.Tensor, x2: torch.Tensor, p: float = 2.0, compute_mode=None) -> torch.Tensor:
+    """The p-norm distances of every pair of rows, from their differences (eager's matrix-product
+    form for p = 2 on more than 25 rows loses the small distances; this does not)."""
+    difference = (x1.unsqueeze(-2) - x2.unsqueeze(-3)).abs()
+    if p == 0:
+        return (difference != 0).to(x1.dtype).sum(-1)
+    if p == 1:
+        return difference.sum(-1)
+    if p == 2:
+        return torch.sqrt((difference * difference).sum(-1))
+    if math.isinf(p):
+        return difference.amax(-1)
+    return (difference ** p).sum(-1) ** (1 / p)
+
+
+def _median_dim(x: torch.Tensor, dim: int = -1, keepdim: bool = False, ignore_nan: bool = False):
+    """The lower median along `dim` and its index, by a sort (NaN sorts last). median: a
+    row with a NaN gives NaN and its first NaN's index, as eager. nanmedian: the median of the
+    numbers. Among equal values eager's index is whichever its selection stops at; here, the
+    sort's."""
+    if x.dim() == 0:
+        return x.clone(), torch.zeros((), dtype=torch.int64)
+    dim = dim % x.dim()
+    values, indices = torch.sort(x, dim)  # torch-mlir's sort (a bubble sort) keeps equal values in order
+    n = x.shape[dim]
+    if ignore_nan:
+        count = (~torch.isnan(x)).sum(dim, keepdim=True)
+        k = torch.clamp((count - 1) // 2, min=0)
+    else:
+        k = torch.full_like(x.narrow(dim, 0, 1), (n - 1) // 2, dtype=torch.int64)
+    value, index = values.gather(dim, k), indices.gather(dim, k)
+    if not ignore_nan and x.dtype.is_floating_point:
+        nan = torch.isnan(x)
+        first_nan = torch.argmax(nan.to(torch.int64), dim, keepdim=True)
+        has_nan = nan.any(dim, keepdim=True)
+        value = torch.where(has_nan, torch.full_like(value, math.nan), value)
+        index = torch.where(has_nan, first_nan, index)
+    if not keepdim:
+        value, index = value.squeeze(dim), index.squeeze(dim)
+    return value, index
+
+
+def _median(x: torch.Tensor, ignore_nan: bool = False) -> torch.Tensor:
+    return _median_dim(x.reshape(-1), 0, ignore_nan=ignore_nan)[0]
+
+
 def decompositions() -> dict:
     return {aten.signbit.default: _signbit, aten.copysign.Tensor: _copysign, aten.copysign.Scalar: _copysign,
             aten.hypot.default: _hypot,
-            aten.cummax.default: _cumulative_extreme(torch.ge), aten.cummin.default: _cumulative_extreme(torch.le)}
+            aten.cummax.default: _cumulative_extreme(torch.ge), aten.cummin.default: _cumulative_extreme(torch.le),
+            aten.lgamma.default: _lgamma, aten.digamma.default: _digamma, aten.erfinv.default: _erfinv,
+            aten.i0.default: _i0, aten._cdist_forward.default: _cdist,
+            aten.median.dim: _median_dim, aten.median.default: _median,
+            aten.nanmedian.dim: lambda x, dim=-1, keepdim=False: _median_dim(x, dim, keepdim, ignore_nan=True),
+            aten.nanmedian.default: lambda x: _median(x, ignore_nan=True)}

@@ -76,9 +76,16 @@ VECTORIZE = Stage("vectorized", "ember-cpu-vectorize", (
     "ember-parallelize-tiles",
 ))
 
-BUFFERIZE = Stage("bufferized", "ember-cpu-bufferize", (
+ONE_SHOT_BUFFERIZE = (
     "ember-distinct-results",  # one out-param per result: no value returned twice
+    # again: canonicalize and cse have merged the buffer islands' reads of one tensor into one,
+    # at the first island, which would let an op between them write into the tensor's buffer
+    "ember-seal-buffer-islands",
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
+)
+
+BUFFERIZE = Stage("bufferized", "ember-cpu-bufferize", (
+    *ONE_SHOT_BUFFERIZE,
     # scf.for iter_args that only forward their buffer fold away, so that a result is its
     # alloc again and the next pass hoists it to the caller's buffer instead of copying into it.
     "canonicalize",
@@ -127,8 +134,7 @@ CPU_STAGES = (FUSE, VECTORIZE, BUFFERIZE, LOWER)
 # the bufferized model is one kernel (its elementwise chain already fused into it).
 CUDA_FUSE = Stage("fused", "ember-cuda-fuse", (*PREPARE, *EXPAND))
 CUDA_MAP = Stage("mapped", "ember-cuda-map", (
-    "ember-distinct-results",
-    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
+    *ONE_SHOT_BUFFERIZE,
     "canonicalize",
     "cse",
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",

@@ -16,7 +16,8 @@ deallocates, and `to_buffer`.
 Produces: the `to_tensor` moved after the last op of its block that touches the alloc and marked
 `restrict writable` (from there on the tensor is the buffer's only user, which is what those
 flags promise; One-Shot Bufferize rejects a `to_tensor` without `restrict`); a `to_buffer` whose
-buffer is only read is marked `read_only`, so that bufferization need not copy its tensor.
+buffer is only read is placed (cloned) just before each op that reads it, so that the tensor is
+read there, and marked `read_only`, so that bufferization need not copy its tensor.
 A `to_tensor` with a user before that point fails the pass with its location.
 """
 
@@ -73,6 +74,29 @@ def _seal_to_tensor(op: ir.Operation) -> bool:
     return True
 
 
+def _read_where_used(op: ir.Operation) -> None:
+    """A `to_buffer` whose buffer is only read, cloned to just before each op of its block that
+    reads it (one clone per island), so that One-Shot Bufferize sees the tensor read there. One
+    `to_buffer` that CSE shared between two islands read the tensor for both at the first: an
+    op between them then wrote in place into the tensor's buffer, and the second island copied
+    what it wrote (a median's sort read a NaN mask as its indices)."""
+    uses = list(op.results[0].uses)
+    if not uses or not all(_READS.get(u.owner.name) == u.operand_number for u in uses):
+        return
+    groups: dict = {}
+    for use in uses:
+        reader = _ancestor_in(op.block, use.owner)
+        if reader is None:
+            return
+        groups.setdefault(reader, []).append((use.owner, use.operand_number))
+    readers = sorted(groups, key=lambda r: sum(1 for other in groups if other.is_before_in_block(r)))
+    op.move_before(readers[0])
+    for reader in readers[1:]:
+        clone = op.clone(ip=ir.InsertionPoint(reader))
+        for owner, operand in groups[reader]:
+            owner.operands[operand] = clone.results[0]
+
+
 def _mark_read_only(op: ir.Operation) -> None:
     uses = list(op.results[0].uses)
     if uses and all(_READS.get(u.owner.name) == u.operand_number for u in uses):
@@ -96,6 +120,11 @@ class SealBufferIslands(EmberPass):
             return ir.WalkResult.ADVANCE
 
         op.walk(collect, ir.WalkOrder.PRE_ORDER)
+        for to_buffer in to_buffers:
+            _read_where_used(to_buffer)
+        to_buffers = []
+        op.walk(lambda inner: (to_buffers.append(inner.operation) if inner.operation.name == "bufferization.to_buffer"
+                               else None) or ir.WalkResult.ADVANCE, ir.WalkOrder.PRE_ORDER)
         sealed = [_seal_to_tensor(t) for t in to_tensors]
         for to_buffer in to_buffers:
             _mark_read_only(to_buffer)

@@ -30,6 +30,7 @@ class CompiledModule:
         self._stages = stages or {}
         self._mutated = signature.mutated_positions
         self._single_output = signature.out_tree is None and not signature.constants
+        self._complex = any(s.complex for s in signature.outputs)
         # (name, tensor, version, holder, key) of every parameter and buffer folded into the code:
         # a call after one changed (in place, load_state_dict, a new Parameter in its place)
         # raises instead of using the old values.
@@ -115,6 +116,8 @@ class CompiledModule:
                     self._warn_if_grad(args)
                     break
         outputs = self._executable.run(inputs)
+        if self._complex:
+            outputs = outputs[:len(self._mutated)] + self.signature.complex_results(outputs[len(self._mutated):])
         if self._mutated:
             for position, value in zip(self._mutated, outputs):
                 _write_back(args[position], value)

@@ -24,24 +24,42 @@ except ImportError:  # a loaded artifact runs on numpy arrays alone
     torch = None
 
 
+_COMPLEX_OF = {"float32": "complex64", "float64": "complex128", "float16": "complex32"}
+
+
 @dataclass(frozen=True)
 class TensorSpec:
     """One tensor argument or result: its name, shape and dtype (torch's name, "float32"). A
-    shape entry is a size, or (dynamic shapes) a dim's name or an expression of dims' names."""
+    shape entry is a size, or (dynamic shapes) a dim's name or an expression of dims' names.
+    `complex`: the caller's tensor is complex and the compiled code sees its real view, whose
+    shape and dtype these are (a trailing dim of 2: real, imaginary; torch.view_as_real)."""
 
     name: str
     shape: tuple[int | str, ...]
     dtype: str
+    complex: bool = False
+
+    @property
+    def user_dtype(self) -> str:
+        """The dtype of the caller's tensor ("complex64" for a complex spec)."""
+        return _COMPLEX_OF[self.dtype] if self.complex else self.dtype
+
+    @property
+    def user_shape(self) -> tuple[int | str, ...]:
+        return self.shape[:-1] if self.complex else self.shape
 
     def describe(self) -> str:
-        return f"torch.{self.dtype} tensor of shape {_shape_text(self.shape)}"
+        return f"torch.{self.user_dtype} tensor of shape {_shape_text(self.user_shape)}"
 
     def to_json(self) -> dict:
-        return {"name": self.name, "shape": list(self.shape), "dtype": self.dtype}
+        d = {"name": self.name, "shape": list(self.shape), "dtype": self.dtype}
+        if self.complex:
+            d["complex"] = True
+        return d
 
     @staticmethod
     def from_json(d: dict) -> "TensorSpec":
-        return TensorSpec(d["name"], tuple(d["shape"]), d["dtype"])
+        return TensorSpec(d["name"], tuple(d["shape"]), d["dtype"], bool(d.get("complex", False)))
 
 
 def _shape_text(shape) -> str:
@@ -205,6 +223,8 @@ class Signature:
         return checked
 
     def _check_one(self, spec: TensorSpec, value, expected_device: str):
+        if spec.complex:
+            return self._check_complex(spec, value, expected_device)
         where = f"argument '{spec.name}' of {self.name}"
         if torch is not None and isinstance(value, torch.Tensor):
             if value.layout != torch.strided:
@@ -233,6 +253,36 @@ class Signature:
         import numpy
 
         return numpy.ascontiguousarray(value)
+
+    def _check_complex(self, spec: TensorSpec, value, expected_device: str):
+        """A complex argument, checked as the caller sees it and passed as its real view."""
+        where = f"argument '{spec.name}' of {self.name}"
+        if torch is not None and isinstance(value, torch.Tensor) and value.is_complex():
+            if dtype_name(value.dtype) != spec.user_dtype:
+                raise InputError(f"{where}: expected dtype torch.{spec.user_dtype}, got {value.dtype}")
+            value = torch.view_as_real(value.resolve_conj().contiguous())
+        elif type(value).__module__ == "numpy" and type(value).__name__ == "ndarray" and value.dtype.kind == "c":
+            import numpy
+
+            if str(value.dtype) != spec.user_dtype:
+                raise InputError(f"{where}: expected dtype {spec.user_dtype}, got {value.dtype}")
+            value = numpy.ascontiguousarray(value)
+            value = value.view(spec.dtype).reshape(*value.shape, 2)
+        elif hasattr(value, "dtype"):  # a real tensor or array
+            raise InputError(f"{where}: expected dtype torch.{spec.user_dtype}, got {value.dtype}")
+        return self._check_one(TensorSpec(spec.name, spec.shape, spec.dtype), value, expected_device)
+
+    def complex_results(self, results: list) -> list:
+        """The entry's results with each complex one as the complex tensor (or array) it holds."""
+        results = list(results)
+        for i, spec in enumerate(self.outputs):
+            if spec.complex:
+                value = results[i]
+                if torch is not None and isinstance(value, torch.Tensor):
+                    results[i] = torch.view_as_complex(value)
+                else:
+                    results[i] = value.view(spec.user_dtype)[..., 0]
+        return results
 
     # -- results ------------------------------------------------------------------------------
 
@@ -279,8 +329,8 @@ class Signature:
         )
 
     def __str__(self) -> str:
-        args = ", ".join(f"{s.name}: {s.dtype}{_shape_text(s.shape)}" for s in self.inputs)
-        results = [f"{s.dtype}{_shape_text(s.shape)}" for s in self.outputs]
+        args = ", ".join(f"{s.name}: {s.user_dtype}{_shape_text(s.user_shape)}" for s in self.inputs)
+        results = [f"{s.user_dtype}{_shape_text(s.user_shape)}" for s in self.outputs]
         for position, value in self.constants:
             results.insert(position, repr(value))
         results = ", ".join(results)
