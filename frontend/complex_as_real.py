@@ -281,13 +281,12 @@ def _irfft(z, n=None, dim=-1, norm=None):
     n = n or 2 * (re.shape[-1] - 1)
     m = n // 2 + 1
     re, im = _fit(re, m), _fit(im, m)
-    angle = (torch.arange(m).unsqueeze(1) * torch.arange(n).unsqueeze(0)) % n
-    angle = angle.to(torch.float64) * (2 * math.pi / n)
     weights = [1.0] + [2.0] * (m - 1)  # each term but the first and (n even) the middle stands for two
     if n % 2 == 0:
         weights[m - 1] = 1.0
-    weight = torch.tensor(weights, dtype=torch.float64).unsqueeze(1)
-    cos, sin = (torch.cos(angle) * weight).to(re.dtype), (torch.sin(angle) * weight).to(re.dtype)
+    weight = torch.tensor(weights, dtype=re.dtype).unsqueeze(1)  # 1 and 2: exact in any float
+    cos, sin = _dft(n, m, re.dtype)
+    cos, sin = cos.mT * weight, sin.mT * weight
     return ((re @ cos - im @ sin) * _scale(norm, n, False)).movedim(-1, dim)
 
 
