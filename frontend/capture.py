@@ -716,11 +716,34 @@ def _decompositions() -> dict:
     return table
 
 
+# torch.export's verifier finds a NaN constant result (`return y, float("nan")`) missing from the
+# program's results, as NaN != NaN: the result is text while the model is traced and NaN again in
+# the program (a hook, not a wrapper module, so that the weights keep their names).
+_NAN_RESULT = "\0ember: a NaN constant result"
+
+
+def _nan_results_as_text(module, args, results):
+    return pytree.tree_map(lambda v: _NAN_RESULT if isinstance(v, float) and math.isnan(v) else v, results)
+
+
+def _nan_results_back(program) -> None:
+    output_node = next(n for n in program.graph.nodes if n.op == "output")
+    if _NAN_RESULT in [v for v in pytree.tree_leaves(output_node.args) if isinstance(v, str)]:
+        output_node.args = pytree.tree_map(lambda v: math.nan if v == _NAN_RESULT else v, output_node.args)
+        for spec in program.graph_signature.output_specs:
+            if isinstance(spec.arg, torch.export.graph_signature.ConstantArgument) and spec.arg.value == _NAN_RESULT:
+                spec.arg.value = math.nan
+        program.graph_module.recompile()
+
+
 def _export(module: torch.nn.Module, name: str, example_inputs: tuple, dynamic_shapes=None):
     register_result_types(module.model if isinstance(module, _StateAsInputs) else module)
+    hook = module.register_forward_hook(_nan_results_as_text)
     try:
         program = torch.export.export(module, example_inputs, dynamic_shapes=dynamic_shapes, strict=False)
-        return program.run_decompositions(_decompositions())
+        program = program.run_decompositions(_decompositions())
+        _nan_results_back(program)
+        return program
     except EmberError:  # ember's own module (ComplexAsReal) named what it cannot do
         raise
     except Exception as e:  # torch.export raises many types; all mean "cannot capture"
@@ -747,6 +770,8 @@ def _export(module: torch.nn.Module, name: str, example_inputs: tuple, dynamic_s
         raise CaptureError(
             f"torch.export could not capture {name}: {type(e).__name__}: {first_line}{where}{hint}"
         ) from e
+    finally:
+        hook.remove()
 
 
 def _eager_exception(module: torch.nn.Module, example_inputs: tuple) -> Exception | None:
@@ -795,6 +820,57 @@ def _take_constant_results(name: str, program, n_mutated: int) -> tuple[tuple[in
             if not isinstance(spec.arg, torch.export.graph_signature.ConstantArgument)]
         program.graph_module.recompile()
     return tuple(constants)
+
+
+def _take_item_results(program) -> set[int]:
+    """Results that are `.item()` of a tensor (`return loss.item()`), where the number feeds
+    nothing else than export's checks of its range: the graph returns the 0-d tensor instead
+    (without those checks) and the call takes its item; returns their positions among the outputs."""
+    output_node = next(n for n in program.graph.nodes if n.op == "output")
+    outputs = list(output_node.args[0])
+    positions = set()
+    for i, value in enumerate(outputs):
+        if not (isinstance(value, torch.fx.Node) and value.target in _ITEM_OPS):
+            continue
+        checks = _range_checks_of(value, output_node)
+        if checks is None:
+            continue
+        for node in reversed(checks):
+            program.graph.erase_node(node)
+        outputs[i] = value.args[0]
+        positions.add(i)
+    if positions:
+        output_node.args = (tuple(outputs),)
+        specs = program.graph_signature.output_specs
+        for i in positions:
+            specs[i].arg = torch.export.graph_signature.TensorArgument(name=outputs[i].name)
+        program.graph.eliminate_dead_code()
+        program.graph_module.recompile()
+    return positions
+
+
+_ITEM_OPS = (torch.ops.aten._local_scalar_dense.default, torch.ops.aten.item.default)
+
+
+def _range_checks_of(item: torch.fx.Node, output_node: torch.fx.Node) -> list | None:
+    """The nodes, in graph order, that use `item` only to check its range (symbolic arithmetic
+    and `_assert_scalar`), or None where anything else uses it."""
+    found, frontier = [], list(item.users)
+    while frontier:
+        node = frontier.pop()
+        if node is output_node:
+            continue
+        if node in found:
+            continue
+        symbolic = (node.target is torch.ops.aten._assert_scalar.default
+                    or getattr(node.target, "__module__", None) in ("_operator", "torch", "torch.fx.experimental.sym_node")
+                    and not isinstance(node.target, torch._ops.OpOverload))
+        if not symbolic or node in output_node.all_input_nodes:
+            return None
+        found.append(node)
+        frontier.extend(node.users)
+    order = {n: k for k, n in enumerate(item.graph.nodes)}
+    return sorted(found, key=order.__getitem__)
 
 
 def _result_specs(program, dim_names: dict) -> list[TensorSpec]:
@@ -959,11 +1035,13 @@ def _capture(model, example_inputs, isolated: bool, dynamic) -> CapturedModel:
         program = _export(real, name, example_inputs)
     mutated = _mutated_inputs(name, program, arg_names)
     constants = _take_constant_results(name, program, len(mutated))
+    items = _take_item_results(program)
     signature = Signature(
         name,
         tuple(TensorSpec(n, tuple(shape), dtype_name(t.dtype), bool(complex_inputs and complex_inputs[i]))
               for i, (n, shape, t) in enumerate(zip(arg_names, input_shapes, example_inputs))),
-        tuple(dataclasses.replace(spec, complex=True) if complex_results and complex_results[i] else spec
+        tuple(dataclasses.replace(spec, complex=bool(complex_results and complex_results[i]),
+                                  item=i + len(mutated) in items)
               for i, spec in enumerate(_result_specs(program, dim_names)[len(mutated):])),
         None if out_spec.is_leaf() else out_spec,
         mutated,

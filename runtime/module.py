@@ -29,7 +29,8 @@ class CompiledModule:
         self._executable = executable
         self._stages = stages or {}
         self._mutated = signature.mutated_positions
-        self._single_output = signature.out_tree is None and not signature.constants
+        self._single_output = (signature.out_tree is None and not signature.constants
+                               and not any(s.item for s in signature.outputs))
         self._complex = any(s.complex for s in signature.outputs)
         # (name, tensor, version, holder, key) of every parameter and buffer folded into the code:
         # a call after one changed (in place, load_state_dict, a new Parameter in its place)

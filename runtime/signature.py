@@ -32,12 +32,14 @@ class TensorSpec:
     """One tensor argument or result: its name, shape and dtype (torch's name, "float32"). A
     shape entry is a size, or (dynamic shapes) a dim's name or an expression of dims' names.
     `complex`: the caller's tensor is complex and the compiled code sees its real view, whose
-    shape and dtype these are (a trailing dim of 2: real, imaginary; torch.view_as_real)."""
+    shape and dtype these are (a trailing dim of 2: real, imaginary; torch.view_as_real).
+    `item`: a result that the model returns as a Python number (`.item()`) of this 0-d tensor."""
 
     name: str
     shape: tuple[int | str, ...]
     dtype: str
     complex: bool = False
+    item: bool = False
 
     @property
     def user_dtype(self) -> str:
@@ -55,11 +57,14 @@ class TensorSpec:
         d = {"name": self.name, "shape": list(self.shape), "dtype": self.dtype}
         if self.complex:
             d["complex"] = True
+        if self.item:
+            d["item"] = True
         return d
 
     @staticmethod
     def from_json(d: dict) -> "TensorSpec":
-        return TensorSpec(d["name"], tuple(d["shape"]), d["dtype"], bool(d.get("complex", False)))
+        return TensorSpec(d["name"], tuple(d["shape"]), d["dtype"], bool(d.get("complex", False)),
+                          bool(d.get("item", False)))
 
 
 def _shape_text(shape) -> str:
@@ -288,6 +293,8 @@ class Signature:
 
     def unflatten(self, results: list):
         """The model's return value from its flat results."""
+        if any(spec.item for spec in self.outputs):
+            results = [r.item() if spec.item else r for r, spec in zip(results, self.outputs)]
         if self.constants:
             results = list(results)
             for position, value in self.constants:
@@ -330,7 +337,8 @@ class Signature:
 
     def __str__(self) -> str:
         args = ", ".join(f"{s.name}: {s.user_dtype}{_shape_text(s.user_shape)}" for s in self.inputs)
-        results = [f"{s.user_dtype}{_shape_text(s.user_shape)}" for s in self.outputs]
+        results = [f"{s.user_dtype}.item()" if s.item else f"{s.user_dtype}{_shape_text(s.user_shape)}"
+                   for s in self.outputs]
         for position, value in self.constants:
             results.insert(position, repr(value))
         results = ", ".join(results)

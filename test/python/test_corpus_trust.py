@@ -365,6 +365,14 @@ def returns_item(x):
     return x.sum().item()
 
 
+def returns_items(x):
+    return x * 2, (x > 0).any().item(), x.argmax().item(), {"mean": x.mean().item()}
+
+
+def returns_item_arithmetic(x):
+    return x.max().item() + 1
+
+
 def returns_shape_int(x):
     return x.shape[0] * 2, x + 1
 
@@ -904,18 +912,21 @@ CASES = [
     Case("scalars", "only_an_int", returns_only_int, (randn(3),)),
     Case("scalars", "math_float", scalar_from_python_math, (randn(3),)),
     Case("scalars", "item", returns_item, (randn(3),)),
+    Case("scalars", "items", returns_items, (randn(3),)),
+    Case("scalars", "item_arithmetic", returns_item_arithmetic, (randn(3),)),
 ]
 
 
 # -- today's outcomes (measured) ---------------------------------------------------------------------
 # refused: ember.compile raises a clear EmberError (acceptable today; listed to be lifted one by one)
 REFUSED = {
+    # CaptureError: a result computed from an .item() (not the item itself) names the SymFloat
+    "scalars-item_arithmetic",
     # (erfc, hypot, cummax/cummin, signbit and copysign had no lowering in torch-mlir until
     # ember.frontend.unlowered_ops and builtin_ops: those cases pass now; amax over an empty dim
     # raises eager's IndexError at compile time, as an EmberError)
-    # CaptureError: torch.export's SpecViolationError for a NaN constant result, a data-dependent
-    # .item() refused by name
-    "scalars-nan_float", "scalars-item",
+    # (a NaN constant result, which torch.export's verifier rejects, and `.item()` as a result were
+    # refused until capture's _nan_results_as_text and _take_item_results: those cases pass now)
     # (complex tensors were refused until ember.frontend.complex_as_real: those cases pass now)
 }
 

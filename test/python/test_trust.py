@@ -360,7 +360,7 @@ def test_python_constant_results(fn, tmp_path):
 
 
 def test_data_dependent_python_number_is_refused_by_name_or_run_eagerly():
-    fn = lambda x: (x + 1, x.sum().item())  # noqa: E731
+    fn = lambda x: (x + 1, x.sum().item() * 2)  # noqa: E731  (an .item() itself compiles: above)
     with pytest.raises(ember.CaptureError, match=r"result 1 .* SymFloat.*\.item\(\)"):
         ember.compile(fn, (torch.randn(3),), fallback="error")
     with pytest.warns(ember.errors.FallbackWarning, match="_local_scalar_dense"):
@@ -506,3 +506,20 @@ def test_tanh_from_exp_and_a_series_matches_eager(dtype):
     got = ember.compile(torch.tanh, (x,), fallback="error")(x)
     torch.testing.assert_close(got, torch.tanh(x), equal_nan=True)
     assert torch.equal(torch.signbit(got[-9:-7]), torch.tensor([False, True]))  # tanh(-0.0) is -0.0
+
+
+def test_item_and_nan_constant_results_survive_save_and_load(tmp_path):
+    def summary(x):
+        return x * 2, x.sum().item(), (x > 0).all().item(), x.argmin().item(), float("nan")
+
+    compiled = ember.compile(summary, (torch.randn(5),), fallback="error")
+    compiled.save(tmp_path / "summary.ember")
+    loaded = ember.load(tmp_path / "summary.ember")
+    x = torch.randn(5)
+    expected = summary(x)
+    for module in (compiled, loaded):
+        got = module(x)
+        assert [type(v) for v in got] == [type(v) for v in expected]
+        torch.testing.assert_close(got[0], expected[0])
+        assert got[1] == pytest.approx(expected[1], rel=1e-6) and got[2:4] == expected[2:4]
+        assert got[4] != got[4]  # NaN
