@@ -246,12 +246,50 @@ def _median(x: torch.Tensor, ignore_nan: bool = False) -> torch.Tensor:
     return _median_dim(x.reshape(-1), 0, ignore_nan=ignore_nan)[0]
 
 
+def _nextafter(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The next float after x toward y, one step of x's bits (away from zero where y lies beyond
+    x on x's side); from ±0, the smallest subnormal with y's sign; y where x == y; NaN from a NaN."""
+    x, y = torch.broadcast_tensors(x, y)
+    bits_type = _SAME_WIDTH_INT[x.dtype]
+    bits = aten.view.dtype(x, bits_type)
+    away_from_zero = (y > x) == (x > 0)
+    step = aten.view.dtype(torch.where(away_from_zero, bits + 1, bits - 1), x.dtype)
+    tiny = torch.finfo(x.dtype).smallest_normal * torch.finfo(x.dtype).eps
+    from_zero = torch.where(y > 0, torch.full_like(x, tiny), torch.full_like(x, -tiny))
+    result = torch.where(x == 0, from_zero, step)
+    return torch.where(x == y, y, torch.where(torch.isnan(x) | torch.isnan(y), x + y, result))
+
+
+def _shift(shift_op, out_of_range):
+    """`a << b` and `a >> b` as eager computes them: a shift by a negative count or by the width
+    or more gives `out_of_range(a, width)` (0; the sign for >>), where LLVM's shift is poison.
+    Zeros are `a & 0`: torch-mlir folds a uint8 zeros_like into a literal of the wrong type."""
+
+    def shift(a: torch.Tensor, b) -> torch.Tensor:
+        a = a.to(torch.result_type(a, b))
+        width = torch.iinfo(a.dtype).bits
+        if not isinstance(b, torch.Tensor):  # a Python int: decided here
+            return shift_op(a, torch.full_like(a, b)) if 0 <= b < width else out_of_range(a, width)
+        fits = (b >= 0) & (b < width)
+        shifted = shift_op(a, torch.where(fits, b, 0).to(a.dtype))
+        return torch.where(fits, shifted, out_of_range(a, width).to(shifted.dtype))
+
+    return shift
+
+
 def decompositions() -> dict:
-    return {aten.signbit.default: _signbit, aten.copysign.Tensor: _copysign, aten.copysign.Scalar: _copysign,
+    return ({aten.signbit.default: _signbit, aten.copysign.Tensor: _copysign, aten.copysign.Scalar: _copysign,
             aten.hypot.default: _hypot,
             aten.cummax.default: _cumulative_extreme(torch.ge), aten.cummin.default: _cumulative_extreme(torch.le),
             aten.lgamma.default: _lgamma, aten.digamma.default: _digamma, aten.erfinv.default: _erfinv,
             aten.i0.default: _i0, aten._cdist_forward.default: _cdist,
             aten.median.dim: _median_dim, aten.median.default: _median,
             aten.nanmedian.dim: lambda x, dim=-1, keepdim=False: _median_dim(x, dim, keepdim, ignore_nan=True),
-            aten.nanmedian.default: lambda x: _median(x, ignore_nan=True)}
+            aten.nanmedian.default: lambda x: _median(x, ignore_nan=True),
+            aten.nextafter.default: _nextafter}
+    | {op: _shift(aten.bitwise_left_shift.Tensor, lambda a, width: a & 0)
+       for op in (aten.__lshift__.Tensor, aten.__lshift__.Scalar)}
+    | {op: _shift(aten.bitwise_right_shift.Tensor,
+                  lambda a, width: a & 0 if not a.dtype.is_signed
+                  else aten.bitwise_right_shift.Tensor(a, torch.full_like(a, width - 1)))
+       for op in (aten.__rshift__.Tensor, aten.__rshift__.Scalar)})
