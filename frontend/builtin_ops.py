@@ -6,6 +6,8 @@ one elementwise `linalg.generic` on builtin tensors (between `torch_c.to_builtin
   i64): an `arith.bitcast` per element. signbit and copysign are decomposed into it
   (ember.frontend.unlowered_ops), and users' own `x.view(torch.int32)` compiles.
 - `ember::check` (ember.frontend.runtime_check_op): a `cf.assert`;
+- `aten.neg` of integers: `arith.subi` from 0. torch-mlir negates integers in f32, which
+  rounds every value past 2**24 (-x of an int64 came back wrong, and abs through it).
 - `aten.erfc`: `math.erfc` (libm's erfcf), in f32 for f16/bf16 as eager computes it. The
   decomposition 1 - erf(x) loses every digit where erfc is small (erfc(5) = 1.5e-12 is 0).
 
@@ -88,6 +90,13 @@ def _erfc(op: tm_ir.Operation) -> bool:
     return _replace_elementwise(op, body)
 
 
+def _integer_neg(op: tm_ir.Operation) -> bool:
+    source = _builtin_type(op.operands[0].type)
+    if source is None or not isinstance(tm_ir.RankedTensorType(source[0]).element_type, tm_ir.IntegerType):
+        return False  # floats: torch-mlir's negf is right
+    return _replace_elementwise(op, lambda x, element: arith.SubIOp(arith.ConstantOp(element, 0).result, x).result)
+
+
 # by op name; ops without a registered torch op of their own are `torch.operator`s, by their `name`
 def _check(op: tm_ir.Operation) -> bool:
     """`ember::check` (ember.frontend.runtime_check_op): a `cf.assert` of its condition, and
@@ -103,7 +112,7 @@ def _check(op: tm_ir.Operation) -> bool:
     return True
 
 
-_REWRITES = {"torch.aten.view.dtype": _bitcast, "torch.aten.erfc": _erfc, "torch.ember.check": _check}
+_REWRITES = {"torch.aten.view.dtype": _bitcast, "torch.aten.erfc": _erfc, "torch.aten.neg": _integer_neg, "torch.ember.check": _check}
 
 
 def _name(op: tm_ir.Operation) -> str:

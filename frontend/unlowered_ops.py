@@ -277,6 +277,37 @@ def _shift(shift_op, out_of_range):
     return shift
 
 
+def _euclid_steps(bits: int) -> int:
+    """The most steps Euclid's algorithm takes on numbers below 2**bits (Lamé: consecutive
+    Fibonacci numbers are the worst case), and one more."""
+    a, b, steps = 1, 1, 0
+    while b < 2 ** bits:
+        a, b, steps = b, a + b, steps + 1
+    return steps + 1
+
+
+def _gcd(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """ATen's loop (`while (a != 0) { c = a; a = b % a; b = c; }` on |a|, |b|, C's remainder),
+    unrolled for as many steps as the dtype's widest numbers take; finished lanes stay put.
+    C's remainder from a truncating division (|INT_MIN| stays negative, as in C): torch-mlir
+    computes an integer fmod in floats."""
+    a, b = torch.broadcast_tensors(torch.abs(a), torch.abs(b))
+    for _ in range(_euclid_steps(torch.iinfo(a.dtype).bits)):
+        running = a != 0
+        divisor = torch.where(running, a, 1)
+        remainder = b - torch.div(b, divisor, rounding_mode="trunc") * divisor
+        a, b = torch.where(running, remainder, a), torch.where(running, a, b)
+    return b
+
+
+def _lcm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """ATen's |a / gcd * b|, in C's int for int8/int16 (as C promotes them), then narrowed."""
+    g = _gcd(a, b)
+    wide = torch.int32 if torch.iinfo(a.dtype).bits < 32 else a.dtype
+    quotient = torch.div(a, torch.where(g == 0, 1, g), rounding_mode="trunc").to(wide)
+    return torch.where(g == 0, 0, torch.abs(quotient * b.to(wide))).to(a.dtype)
+
+
 def decompositions() -> dict:
     return ({aten.signbit.default: _signbit, aten.copysign.Tensor: _copysign, aten.copysign.Scalar: _copysign,
             aten.hypot.default: _hypot,
@@ -286,7 +317,7 @@ def decompositions() -> dict:
             aten.median.dim: _median_dim, aten.median.default: _median,
             aten.nanmedian.dim: lambda x, dim=-1, keepdim=False: _median_dim(x, dim, keepdim, ignore_nan=True),
             aten.nanmedian.default: lambda x: _median(x, ignore_nan=True),
-            aten.nextafter.default: _nextafter}
+            aten.nextafter.default: _nextafter, aten.gcd.default: _gcd, aten.lcm.default: _lcm}
     | {op: _shift(aten.bitwise_left_shift.Tensor, lambda a, width: a & 0)
        for op in (aten.__lshift__.Tensor, aten.__lshift__.Scalar)}
     | {op: _shift(aten.bitwise_right_shift.Tensor,

@@ -466,6 +466,17 @@ CASES = [
     Case("elementwise", "shifts_int8_uint8", lambda a, b, c, d: (a << b, a >> b, c << d, c >> d, c >> 9),
          (ints(-128, 128, 30, dtype=torch.int8), ints(-3, 12, 30, dtype=torch.int8),
           ints(0, 256, 30, dtype=torch.uint8), ints(0, 12, 30, dtype=torch.uint8))),
+    # gcd and lcm: Euclid's loop unrolled for the dtype's worst case (consecutive Fibonacci numbers)
+    Case("elementwise", "gcd_lcm_int64", lambda a, b: (torch.gcd(a, b), torch.lcm(a % 2**31, b % 2**31)),
+         (ints(I64.min, I64.max, 8), ints(I64.min, I64.max, 8)),
+         [(torch.tensor([0, 0, 12, -12, 7540113804746346429, I64.max, I64.min, 5]),
+           torch.tensor([0, 9, 18, 18, 4660046610375530309, I64.max - 1, 6, I64.min]))]),
+    Case("elementwise", "gcd_lcm_narrow", lambda a, b, c, d: (torch.gcd(a, b), torch.lcm(a, b), torch.gcd(c, d), torch.lcm(c, d)),
+         (ints(-128, 128, 40, dtype=torch.int8), ints(-128, 128, 40, dtype=torch.int8),
+          ints(-30000, 30000, 40, dtype=torch.int16), ints(-30000, 30000, 40, dtype=torch.int16))),
+    # integer negation is exact (torch-mlir negates integers in f32: -x, abs(x) of int64 past 2**24 rounded)
+    Case("elementwise", "neg_abs_wide_ints", lambda a, b: (-a, a.abs(), -b, b.abs(), torch.where(b < 0, -a, a)),
+         (ints(I64.min + 1, I64.max, 30), ints(I32.min + 1, I32.max, 30, dtype=torch.int32))),
     elementwise("logaddexp", torch.logaddexp, (4, 5), (4, 5)),
     Case("elementwise", "logaddexp_nan_beside_inf", lambda a, b: (torch.logaddexp(a, b), torch.logaddexp2(a, b)),
          (randn(6), randn(6)), [(torch.tensor([NAN, INF, INF, -INF, NAN, 1.0]), torch.tensor([INF, NAN, INF, -INF, -INF, 2.0]))]),

@@ -10,8 +10,6 @@ from ember import coverage
 
 # case -> a regex of the EmberError that ember.compile(fallback="error") raises (fallback="eager" runs it)
 REFUSED = {
-    "binary-gcd-int64": "aten.gcd",
-    "binary-lcm-int64": "aten.lcm",
     "index-getitem_mask-float32": "data-dependent shape",
     "index-nonzero-float32": "data-dependent shape",
     "index-masked_select-float32": "data-dependent shape",
