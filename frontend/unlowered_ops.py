@@ -308,6 +308,23 @@ def _lcm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.where(g == 0, 0, torch.abs(quotient * b.to(wide))).to(a.dtype)
 
 
+def _isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False) -> torch.Tensor:
+    """Each element against every test element (an `==` fused into an `any`, O(n m) compares
+    where eager sorts for long test sets)."""
+    if not isinstance(test_elements, torch.Tensor):  # isin.Tensor_Scalar
+        found = elements == test_elements
+    else:
+        found = (elements.unsqueeze(-1) == test_elements.flatten()).any(-1)
+    return ~found if invert else found
+
+
+def _fmod_scalar(a: torch.Tensor, b) -> torch.Tensor:
+    """fmod by a Python number as fmod by a tensor of it (torch-mlir's fmod.Scalar of integers
+    does not lower)."""
+    a = a.to(torch.result_type(a, b))
+    return aten.fmod.Tensor(a, torch.full_like(a, b))
+
+
 def decompositions() -> dict:
     return ({aten.signbit.default: _signbit, aten.copysign.Tensor: _copysign, aten.copysign.Scalar: _copysign,
             aten.hypot.default: _hypot,
@@ -317,7 +334,8 @@ def decompositions() -> dict:
             aten.median.dim: _median_dim, aten.median.default: _median,
             aten.nanmedian.dim: lambda x, dim=-1, keepdim=False: _median_dim(x, dim, keepdim, ignore_nan=True),
             aten.nanmedian.default: lambda x: _median(x, ignore_nan=True),
-            aten.nextafter.default: _nextafter, aten.gcd.default: _gcd, aten.lcm.default: _lcm}
+            aten.nextafter.default: _nextafter, aten.gcd.default: _gcd, aten.lcm.default: _lcm,
+            aten.isin.Tensor_Tensor: _isin, aten.isin.Tensor_Scalar: _isin, aten.fmod.Scalar: _fmod_scalar}
     | {op: _shift(aten.bitwise_left_shift.Tensor, lambda a, width: a & 0)
        for op in (aten.__lshift__.Tensor, aten.__lshift__.Scalar)}
     | {op: _shift(aten.bitwise_right_shift.Tensor,

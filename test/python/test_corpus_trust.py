@@ -477,6 +477,13 @@ CASES = [
     # integer negation is exact (torch-mlir negates integers in f32: -x, abs(x) of int64 past 2**24 rounded)
     Case("elementwise", "neg_abs_wide_ints", lambda a, b: (-a, a.abs(), -b, b.abs(), torch.where(b < 0, -a, a)),
          (ints(I64.min + 1, I64.max, 30), ints(I32.min + 1, I32.max, 30, dtype=torch.int32))),
+    Case("elementwise", "isin_variants", lambda a, b, x, y: (torch.isin(a, b), torch.isin(a, b, invert=True), torch.isin(a, 3),
+                                                              torch.isin(x, y), torch.isin(a, y)),
+         (ints(0, 10, 3, 5), torch.tensor([1, 3, 5, 7]), torch.tensor([1.0, NAN, 2.0, -0.0]), torch.tensor([0.0, NAN, 2.0]))),
+    Case("elementwise", "fmod_by_a_python_number", lambda a, x: (torch.fmod(a, 2**33), torch.fmod(a, -7), torch.fmod(a, 2.5),
+                                                                  torch.fmod(x, -3), torch.fmod(x, 0.0)),
+         (ints(-2**40, 2**40, 12), randn(12) * 10)),
+    Case("elementwise", "fmod_int_by_zero", lambda a: torch.fmod(a, 0), (ints(-5, 5, 4),)),
     elementwise("logaddexp", torch.logaddexp, (4, 5), (4, 5)),
     Case("elementwise", "logaddexp_nan_beside_inf", lambda a, b: (torch.logaddexp(a, b), torch.logaddexp2(a, b)),
          (randn(6), randn(6)), [(torch.tensor([NAN, INF, INF, -INF, NAN, 1.0]), torch.tensor([INF, NAN, INF, -INF, -INF, 2.0]))]),
