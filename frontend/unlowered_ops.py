@@ -325,6 +325,36 @@ def _fmod_scalar(a: torch.Tensor, b) -> torch.Tensor:
     return aten.fmod.Tensor(a, torch.full_like(a, b))
 
 
+def _integer_power(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """ATen's integer power: squaring per bit of the exponent, unrolled over the dtype's bits
+    (wrapping as C's multiplication); a negative exponent gives 0, 1 for a base of 1 and ±1 for -1."""
+    result, base, exponent = torch.ones_like(a), a, b
+    for _ in range(torch.iinfo(a.dtype).bits - 1):
+        result = torch.where((exponent & 1) == 1, result * base, result)
+        base = base * base
+        exponent = aten.bitwise_right_shift.Tensor(exponent, torch.ones_like(exponent))
+    odd = (b & 1) == 1
+    negative = torch.where(a == 1, 1, torch.where(a == -1, torch.where(odd, -1, 1), 0)).to(a.dtype)
+    return torch.where(b < 0, negative, result)
+
+
+def _pow_tensor_tensor(a: torch.Tensor, b: torch.Tensor):
+    """Integers by `_integer_power` (torch-mlir lowers pow of floats only); floats as they are."""
+    dtype = torch.result_type(a, b)
+    if dtype.is_floating_point or dtype.is_complex or dtype == torch.bool:
+        return NotImplemented
+    a, b = torch.broadcast_tensors(a.to(dtype), b.to(dtype))
+    return _integer_power(a, b)
+
+
+def _pow_scalar(a, b: torch.Tensor):
+    dtype = torch.result_type(a, b)
+    if dtype.is_floating_point or dtype.is_complex or dtype == torch.bool:
+        return NotImplemented
+    b = b.to(dtype)
+    return _integer_power(torch.full_like(b, a), b)
+
+
 def decompositions() -> dict:
     return ({aten.signbit.default: _signbit, aten.copysign.Tensor: _copysign, aten.copysign.Scalar: _copysign,
             aten.hypot.default: _hypot,
@@ -335,7 +365,8 @@ def decompositions() -> dict:
             aten.nanmedian.dim: lambda x, dim=-1, keepdim=False: _median_dim(x, dim, keepdim, ignore_nan=True),
             aten.nanmedian.default: lambda x: _median(x, ignore_nan=True),
             aten.nextafter.default: _nextafter, aten.gcd.default: _gcd, aten.lcm.default: _lcm,
-            aten.isin.Tensor_Tensor: _isin, aten.isin.Tensor_Scalar: _isin, aten.fmod.Scalar: _fmod_scalar}
+            aten.isin.Tensor_Tensor: _isin, aten.isin.Tensor_Scalar: _isin, aten.fmod.Scalar: _fmod_scalar,
+            aten.pow.Tensor_Tensor: _pow_tensor_tensor, aten.pow.Scalar: _pow_scalar}
     | {op: _shift(aten.bitwise_left_shift.Tensor, lambda a, width: a & 0)
        for op in (aten.__lshift__.Tensor, aten.__lshift__.Scalar)}
     | {op: _shift(aten.bitwise_right_shift.Tensor,

@@ -484,6 +484,11 @@ CASES = [
                                                                   torch.fmod(x, -3), torch.fmod(x, 0.0)),
          (ints(-2**40, 2**40, 12), randn(12) * 10)),
     Case("elementwise", "fmod_int_by_zero", lambda a: torch.fmod(a, 0), (ints(-5, 5, 4),)),
+    # integer powers (torch-mlir lowers pow of floats only): wrapping, negative exponents as eager
+    Case("elementwise", "integer_pow", lambda a, b, c: (a ** b, 3 ** b.abs(), (-2) ** b, c ** b.to(torch.int8)),
+         (torch.tensor([2, -1, 1, 0, 3, -7, 2**40, 5]), torch.tensor([-1, -3, -2, -1, 0, 9, 2**62 + 1, 40]),
+          ints(-128, 128, 8, dtype=torch.int8)),
+         [(ints(-50, 50, 8), ints(-3, 64, 8), ints(-128, 128, 8, dtype=torch.int8))]),
     elementwise("logaddexp", torch.logaddexp, (4, 5), (4, 5)),
     Case("elementwise", "logaddexp_nan_beside_inf", lambda a, b: (torch.logaddexp(a, b), torch.logaddexp2(a, b)),
          (randn(6), randn(6)), [(torch.tensor([NAN, INF, INF, -INF, NAN, 1.0]), torch.tensor([INF, NAN, INF, -INF, -INF, 2.0]))]),
