@@ -728,7 +728,7 @@ def _nan_results_as_text(module, args, results):
 
 def _nan_results_back(program) -> None:
     output_node = next(n for n in program.graph.nodes if n.op == "output")
-    if _NAN_RESULT in [v for v in pytree.tree_leaves(output_node.args) if isinstance(v, str)]:
+    if any(isinstance(v, str) and v == _NAN_RESULT for v in pytree.tree_leaves(output_node.args)):
         output_node.args = pytree.tree_map(lambda v: math.nan if v == _NAN_RESULT else v, output_node.args)
         for spec in program.graph_signature.output_specs:
             if isinstance(spec.arg, torch.export.graph_signature.ConstantArgument) and spec.arg.value == _NAN_RESULT:
@@ -855,22 +855,19 @@ _ITEM_OPS = (torch.ops.aten._local_scalar_dense.default, torch.ops.aten.item.def
 def _range_checks_of(item: torch.fx.Node, output_node: torch.fx.Node) -> list | None:
     """The nodes, in graph order, that use `item` only to check its range (symbolic arithmetic
     and `_assert_scalar`), or None where anything else uses it."""
-    found, frontier = [], list(item.users)
+    found, frontier = set(), list(item.users)
     while frontier:
         node = frontier.pop()
-        if node is output_node:
+        if node is output_node or node in found:
             continue
-        if node in found:
-            continue
-        symbolic = (node.target is torch.ops.aten._assert_scalar.default
-                    or getattr(node.target, "__module__", None) in ("_operator", "torch", "torch.fx.experimental.sym_node")
-                    and not isinstance(node.target, torch._ops.OpOverload))
-        if not symbolic or node in output_node.all_input_nodes:
+        range_check = node.target is torch.ops.aten._assert_scalar.default
+        symbolic = (not isinstance(node.target, torch._ops.OpOverload)
+                    and getattr(node.target, "__module__", None) in ("_operator", "torch", "torch.fx.experimental.sym_node"))
+        if not (range_check or symbolic) or node in output_node.all_input_nodes:
             return None
-        found.append(node)
+        found.add(node)
         frontier.extend(node.users)
-    order = {n: k for k, n in enumerate(item.graph.nodes)}
-    return sorted(found, key=order.__getitem__)
+    return [n for n in item.graph.nodes if n in found]
 
 
 def _result_specs(program, dim_names: dict) -> list[TensorSpec]:

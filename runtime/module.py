@@ -30,7 +30,7 @@ class CompiledModule:
         self._stages = stages or {}
         self._mutated = signature.mutated_positions
         self._single_output = (signature.out_tree is None and not signature.constants
-                               and not any(s.item for s in signature.outputs))
+                               and not signature._item_results)
         self._complex = any(s.complex for s in signature.outputs)
         # (name, tensor, version, holder, key) of every parameter and buffer folded into the code:
         # a call after one changed (in place, load_state_dict, a new Parameter in its place)

@@ -140,6 +140,7 @@ class Signature:
 
     _dynamic_axes: tuple = field(default=(), compare=False, repr=False)
     _output_shapes: tuple = field(default=(), compare=False, repr=False)
+    _item_results: bool = field(default=False, compare=False, repr=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_input_index", {s.name: i for i, s in enumerate(self.inputs)})
@@ -148,6 +149,7 @@ class Signature:
                      for axis, entry in enumerate(spec.shape) if isinstance(entry, str))
         object.__setattr__(self, "_dynamic_axes", axes)
         object.__setattr__(self, "_output_shapes", tuple(s.shape for s in self.entry_outputs))
+        object.__setattr__(self, "_item_results", any(s.item for s in self.outputs))
 
     @property
     def entry_outputs(self) -> tuple[TensorSpec, ...]:
@@ -293,7 +295,7 @@ class Signature:
 
     def unflatten(self, results: list):
         """The model's return value from its flat results."""
-        if any(spec.item for spec in self.outputs):
+        if self._item_results:
             results = [r.item() if spec.item else r for r, spec in zip(results, self.outputs)]
         if self.constants:
             results = list(results)
