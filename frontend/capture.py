@@ -670,7 +670,8 @@ def _decompositions() -> dict:
                torch.ops.aten.fmod.Tensor):
         table[op] = _via_int32(op)
     table[torch.ops.aten.roll.default] = _roll
-    for op, float_form in ((torch.ops.aten.fmod.Tensor, _fmod), (torch.ops.aten.fmod.Scalar, _fmod),
+    # (fmod.Scalar: unlowered_ops makes it an fmod.Tensor, which comes here)
+    for op, float_form in ((torch.ops.aten.fmod.Tensor, _fmod),
                            (torch.ops.aten.remainder.Tensor, _remainder_float),
                            (torch.ops.aten.remainder.Scalar, _remainder_float),
                            (torch.ops.aten.div.Tensor_mode, _div_mode_float),

@@ -319,8 +319,8 @@ def _isin(elements, test_elements, *, assume_unique: bool = False, invert: bool 
 
 
 def _fmod_scalar(a: torch.Tensor, b) -> torch.Tensor:
-    """fmod by a Python number as fmod by a tensor of it (torch-mlir's fmod.Scalar of integers
-    does not lower)."""
+    """fmod by a Python number as fmod by a tensor of it, which capture's fmod.Tensor entry
+    decomposes (torch-mlir's fmod.Scalar of integers does not lower)."""
     a = a.to(torch.result_type(a, b))
     return aten.fmod.Tensor(a, torch.full_like(a, b))
 
