@@ -99,6 +99,7 @@ BUFFERIZE = Stage("bufferized", "ember-cpu-bufferize", (
     "ember-entry-point",  # the ABI: (inputs, outputs, arena, threads) -> status
     "ember-runtime-checks",  # failed checks: an error status, not an abort
     "ember-plan-memory",  # intermediates: the context's arena instead of a malloc per call
+    "ember-outline-kernels",  # loop nests as functions; a layer repeated is compiled once
 ))
 
 # Parallel loops become OpenMP worksharing loops (libiomp5 from the intel-openmp wheel) on as

@@ -26,6 +26,7 @@ _PASS_MODULES: dict[str, str] = {
     "ember-check-indices": "ember.passes.check_indices",
     "ember-safe-integer-division": "ember.passes.safe_integer_division",
     "ember-plan-memory": "ember.passes.plan_memory",
+    "ember-outline-kernels": "ember.passes.outline_kernels",
     "ember-parallelize-tiles": "ember.passes.parallelize_tiles",
     "ember-erase-dead-results": "ember.passes.erase_dead_results",
     "ember-conv-channels-inner": "ember.passes.conv_channels_inner",

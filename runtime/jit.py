@@ -37,10 +37,14 @@ def jit(artifact, threads: int) -> NativeExecutable:
                       artifact.options.get("opt_level", 3))
 
 
-def object_code(llvm_ir: bytes, opt_level: int = 3) -> bytes:
+def object_code(llvm_ir: bytes, entry: str, opt_level: int = 3) -> bytes:
     """A position-independent object file of the module, for this host's CPU."""
     module = _parse(llvm_ir)
     engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[C_RUNNER_UTILS], enable_pic=True)
+    # Compiles the module (one object) through the entry: else the dump would look up a packed
+    # wrapper of every function, which internal ones (ember-outline-kernels' kernels) lack, and
+    # abort the process.
+    engine.raw_lookup(f"_mlir_ciface_{entry}")
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.o")
         engine.dump_to_object_file(path)
@@ -89,7 +93,8 @@ def runtime_sources() -> dict[str, str]:
 def shared_library(artifact) -> bytes:
     """The artifact's shared library for this host: its object code and ember's C runtime,
     linked; only the entry's packed wrapper is exported."""
-    return link_shared({"model.o": object_code(artifact.llvm_ir, artifact.options.get("opt_level", 3))},
+    return link_shared({"model.o": object_code(artifact.llvm_ir, artifact.abi.entry,
+                                               artifact.options.get("opt_level", 3))},
                        runtime_sources(), exported=artifact.abi.packed_symbol)
 
 
