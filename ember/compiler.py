@@ -33,7 +33,7 @@ def _elided(module: ir.Module) -> str:
 def _parse_linalg(captured: CapturedModel, context: ir.Context) -> ir.Module:
     with context:
         try:
-            return ir.Module.parse(captured.linalg_ir)
+            return captured.linalg_module(context)
         except ir.MLIRError as e:
             raise LoweringError(
                 f"upstream MLIR could not parse the linalg IR of {captured.name}:\n{format_diagnostics(e)}"
@@ -144,7 +144,8 @@ def _compile_whole(model, example_inputs, *, target, pipeline, opt_level, isolat
         captured = capture(model, example_inputs, isolated=mode != "off", dynamic=dynamic)
         weights = _weights(model, captured.signature.state)
     options, made_by = {"opt_level": opt_level, "pipeline": pipeline}, versions()
-    entry = cache.key(captured.linalg_ir, captured.signature, target, options, made_by) if cache.enabled() else None
+    entry = (cache.key(captured.linalg_text, captured.weights, captured.signature, target, options, made_by)
+             if cache.enabled() else None)
     hit = cache.lookup(entry) if entry else None
     if hit:
         artifact, stages = hit

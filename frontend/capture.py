@@ -29,7 +29,7 @@ from ember import isolation
 from ember.errors import CaptureError, EmberError, LoweringError, eager_raises_error
 from ember.frontend.library_pytrees import register_result_types
 from ember.frontend.literals import DenseLiteralHooks
-from ember.frontend import builtin_ops, complex_as_real, dynamic_dims, tm_tensor, unlowered_ops
+from ember.frontend import builtin_ops, complex_as_real, dynamic_dims, literals, tm_tensor, unlowered_ops
 from ember.frontend.random_ops import decompositions as random_decompositions
 from ember.frontend.source_locations import source_line, user_frames, user_frames_in_traceback, user_frames_of
 from ember.passes.pass_manager import reproducer_dir
@@ -51,11 +51,29 @@ class CapturedModel:
     signature: Signature
     graph: torch.fx.GraphModule  # the exported graph, for reading
     torch_ir: str  # torch backend IR, weights elided: for reading
-    linalg_ir: str  # linalg-on-tensors with every weight: the hand-off to upstream MLIR
+    linalg_text: str  # linalg-on-tensors, its large constants elided: the hand-off to upstream MLIR
+    weights: tuple = ()  # ...and their values (literals.split_weights)
 
     @property
     def name(self) -> str:
         return self.signature.name
+
+    def linalg_module(self, context):
+        """The linalg IR parsed in `context` (upstream MLIR's), with every weight."""
+        from mlir import ir
+
+        with context:
+            module = ir.Module.parse(self.linalg_text)
+            if not literals.restore_weights(module, self.weights):
+                raise AssertionError(f"{self.name}: the weights do not match the elided IR")  # a bug of ember's
+        return module
+
+    @property
+    def linalg_ir(self) -> str:
+        """The linalg IR as text with every weight (for tools; slow for large models)."""
+        from ember.dialects import new_context
+
+        return self.linalg_module(new_context()).operation.get_asm(large_elements_limit=None, enable_debug_info=True)
 
 
 class _StateAsInputs(torch.nn.Module):
@@ -1050,16 +1068,17 @@ def _capture(model, example_inputs, isolated: bool, dynamic) -> CapturedModel:
 
     lowering = functools.partial(_to_linalg, program, name)
     if isolated:
-        torch_ir, linalg_ir = isolation.call_isolated(
+        torch_ir, linalg_text, weights = isolation.call_isolated(
             lowering, name, "torch-mlir's import and lowering", functools.partial(_save_program, program, name))
     else:
-        torch_ir, linalg_ir = lowering()
-    return CapturedModel(signature, program.graph_module, torch_ir, linalg_ir)
+        torch_ir, linalg_text, weights = lowering()
+    return CapturedModel(signature, program.graph_module, torch_ir, linalg_text, weights)
 
 
-def _to_linalg(program, name: str) -> tuple[str, str]:
+def _to_linalg(program, name: str) -> tuple[str, str, tuple]:
     """torch-mlir's import and lowering of the exported program: the torch backend IR (weights
-    elided, for reading) and the linalg-on-tensors IR with every weight."""
+    elided, for reading), the linalg-on-tensors IR with its large constants elided, and their
+    values (literals.split_weights)."""
     _non_persistent_buffers_as_state(program)
     context = tm_ir.Context()
     torch_dialect.register_dialect(context)
@@ -1077,8 +1096,7 @@ def _to_linalg(program, name: str) -> tuple[str, str]:
     tm_tensor.compare_bools_unsigned(torch_module)
     tm_tensor.order_nan_greatest(torch_module)
     _run_torch_mlir_pipeline(torch_module, tm_tensor.LOWER_TO_LOOPS, f"Lowering the tm_tensor ops of {name} to loops")
-    linalg_ir = torch_module.operation.get_asm(large_elements_limit=None, enable_debug_info=True)
-    return torch_ir, linalg_ir
+    return (torch_ir, *literals.split_weights(torch_module))
 
 
 def _assume_strict_symbolic_shapes(torch_module) -> None:

@@ -126,6 +126,7 @@ LOWER = Stage("llvm", "ember-cpu-lower", (
     "convert-ub-to-llvm",  # the poison values that vectorization leaves
     "convert-openmp-to-llvm",
     "reconcile-unrealized-casts",
+    "ember-weights-as-bytes",  # weights as byte arrays: LLVM emits them with one copy
 ))
 
 CPU_STAGES = (FUSE, VECTORIZE, BUFFERIZE, LOWER)

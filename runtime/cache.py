@@ -61,8 +61,13 @@ def _ember_modules():
     return [ember, ember.dialects, ember.frontend, ember.passes, ember.runtime, ember.tools]
 
 
-def key(linalg_ir: str, signature, target: str, options: dict, versions: dict) -> str:
-    digest = hashlib.sha256(linalg_ir.encode())
+def key(linalg_text: str, weights: tuple, signature, target: str, options: dict, versions: dict) -> str:
+    """The entry of a compile: its IR and weights (the (name, array) pairs elided from the text),
+    signature, target, options and the versions and host that made it."""
+    digest = hashlib.sha256(linalg_text.encode())
+    for name, array in weights:
+        digest.update(f"{name}:{array.dtype}:{array.shape}".encode())
+        digest.update(memoryview(array).cast("B"))
     digest.update(json.dumps({
         "signature": signature.to_json(), "target": target, "options": options, "versions": versions,
         "ember_source": source_hash(), "cpu": host_cpu_features(), "format": artifact_file.FORMAT_VERSION,
