@@ -21,6 +21,7 @@ from ember.passes.kernel_table import kernel_table
 from ember.passes.pass_manager import format_diagnostics
 from ember.runtime import cache
 from ember.runtime.artifact import Artifact
+from ember.runtime.jit import DEFAULT_OPT_LEVEL
 from ember.runtime.lowered import abi_of, bytecode
 from ember.runtime.module import CompiledModule, check_threads
 from ember.runtime.targets import lookup_target
@@ -89,7 +90,7 @@ def compile(
     *,
     target: str = "cpu",
     pipeline: str | None = None,
-    opt_level: int = 3,
+    opt_level: int = DEFAULT_OPT_LEVEL,
     isolate: bool | str | None = None,
     threads: int = 1,
     fallback: str = "eager",

@@ -4,7 +4,7 @@ The upstream MLIR wheel is built with assertions: an input that trips one (a `me
 `i1` reaching `finalize-memref-to-llvm` did, for 8% of a corpus of small torch modules) aborts
 the whole process with SIGABRT, not an exception. Isolated, the pass pipeline down to the LLVM
 dialect runs in a forked child, which sends back the result as MLIR bytecode together with each
-stage's IR; the parent JITs it. A child that dies of a signal becomes an `IsolatedCrashError`
+stage's IR (through a temporary file: a pipe is slow for weights); the parent JITs it. A child that dies of a signal becomes an `IsolatedCrashError`
 naming the stage, the pass and a reproducer file.
 
 torch-mlir's import and lowering (native code too: it died of SIGSEGV on int8 `x * 3`) runs the
@@ -21,11 +21,13 @@ seed MLP (0.59 s) and the encoder block (12 s) on this project's 2-core machine.
 """
 
 import faulthandler
-import io
+import functools
 import logging
 import os
+import pickle
 import signal
 import sys
+import tempfile
 import time
 import traceback
 from multiprocessing import Pipe
@@ -78,11 +80,12 @@ def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot
             progress.stage(steps[last[1]][0])
 
     last, status = _supervise(
-        lambda sender: _child(module, steps, label, snapshot, mode == "full", jit_libs, opt_level, sender),
+        lambda sender, deliver: _child(module, steps, label, snapshot, mode == "full", jit_libs, opt_level, sender,
+                                       deliver),
         f"the isolated compile of {label}", where, heard)
     progress.done()
     if last[0] == "done":
-        _, bytecode, snapshots = last
+        _, snapshots, bytecode = last
         with module.context:
             return ir.Module.parse(bytecode), snapshots
     if last[0] == "error":
@@ -91,18 +94,23 @@ def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot
 
 
 def _supervise(work, what: str, where, heard=lambda last: None):
-    """Runs work(sender) in a forked child, which sends its messages; returns the last message
-    and the child's exit status. A child silent for `$EMBER_ISOLATE_TIMEOUT` seconds is killed
-    (fork beside other threads can deadlock) and reported, naming where(last message); Ctrl-C or
-    any error here kills the child too: it never outlives the call."""
+    """Runs work(sender, deliver) in a forked child, which sends its messages (`deliver` for
+    the last, large one: a compiled module's bytecode, a model's weights); returns the last
+    message and the child's exit status. A child silent for `$EMBER_ISOLATE_TIMEOUT` seconds is
+    killed (fork beside other threads can deadlock) and reported, naming where(last message);
+    Ctrl-C or any error here kills the child too: it never outlives the call."""
     receiver, sender = Pipe(duplex=False)
+    # The last message goes through a file: a pipe moved BERT-base's 340 MB of weights at
+    # ~130 MB/s (2.6 s), a file in the page cache at memory speed.
+    handle, result = tempfile.mkstemp(prefix="ember-result-", suffix=".pickle")
+    os.close(handle)
     pid = os.fork()
     if pid == 0:  # the child: never returns into the caller's code
         receiver.close()
         try:
             faulthandler.disable()  # the parent reports a crash; a dump of the child's stack would mislead
             _forward_logs(sender)
-            work(sender)
+            work(sender, functools.partial(_deliver, sender, result))
         except EmberError as e:
             sender.send(("error", type(e).__name__, str(e), getattr(e, "reproducer", None), getattr(e, "ops", ())))
         except BaseException as e:  # a Python bug in a pass: an error for the parent, not a crash
@@ -125,6 +133,11 @@ def _supervise(work, what: str, where, heard=lambda last: None):
             if message[0] == "log":  # the child's decisions, logged here as if made here
                 logging.getLogger(message[1]).log(message[2], "%s", message[3])
                 continue
+            if message[0] == "delivered":
+                with open(result, "rb") as f:
+                    message, has_blob = pickle.load(f)
+                    if has_blob:
+                        message = (*message, f.read())
             last = message
             heard(last)
     except EOFError:  # the child closed its end: it finished or died
@@ -135,8 +148,20 @@ def _supervise(work, what: str, where, heard=lambda last: None):
         raise
     finally:
         receiver.close()
+        os.remove(result)
     _, status = os.waitpid(pid, 0)
     return last, status
+
+
+def _deliver(sender, path: str, message: tuple, write_blob=None) -> None:
+    """The child's last message, through the file at `path`: written whole, then announced.
+    `write_blob(file)` appends bytes that the message gets as its last item (bytecode, written
+    straight to the file rather than copied into a message first)."""
+    with open(path, "wb") as f:
+        pickle.dump((message, write_blob is not None), f, protocol=pickle.HIGHEST_PROTOCOL)
+        if write_blob is not None:
+            write_blob(f)
+    sender.send(("delivered",))
 
 
 class _PipeHandler(logging.Handler):
@@ -163,10 +188,10 @@ def call_isolated(fn, label: str, stage: str, reproducer):
     IsolatedCrashError naming `stage` and the path that reproducer() writes, and an EmberError
     it raises is raised here."""
 
-    def work(sender):
+    def work(sender, deliver):
         if "torch" in sys.modules:  # the parent's intra-op threads do not exist here
             sys.modules["torch"].set_num_threads(1)
-        sender.send(("done", fn()))
+        deliver(("done", fn()))
 
     last, status = _supervise(work, f"{stage} of {label}", lambda last: stage)
     if last[0] == "done":
@@ -209,7 +234,7 @@ class Progress:
             sys.stderr.write(f"\r\x1b[Kember: compiled {self.label} in {time.perf_counter() - self.start:.1f} s\n")
 
 
-def _child(module, steps, label, snapshot, trial_jit, jit_libs, opt_level, sender) -> None:
+def _child(module, steps, label, snapshot, trial_jit, jit_libs, opt_level, sender, deliver) -> None:
     # The parent's thread-pool threads do not exist in a forked child: stay single-threaded.
     module.context.enable_multithreading(False)
     snapshots = {}
@@ -226,9 +251,8 @@ def _child(module, steps, label, snapshot, trial_jit, jit_libs, opt_level, sende
     if trial_jit:
         sender.send(("started", len(steps)))
         ExecutionEngine(module, opt_level=opt_level, shared_libs=jit_libs)
-    bytecode = io.BytesIO()  # ~10x faster to write and read back than text with large weights
-    module.operation.write_bytecode(bytecode)
-    sender.send(("done", bytecode.getvalue(), snapshots))
+    # Bytecode: ~10x faster to write and read back than text with large weights.
+    deliver(("done", snapshots), write_blob=module.operation.write_bytecode)
 
 
 def _rebuild_error(kind: str, message: str, reproducer: str | None, ops: tuple = ()) -> EmberError:
