@@ -611,9 +611,12 @@ def _worker(spec: str, settings: Settings) -> int:
     # Libraries load once per process: not part of any backend's compile time.
     import torch._inductor.compile_fx  # noqa: F401
 
-    import ember.compiler  # noqa: F401
+    import ember.compiler
     import ember.frontend.capture  # noqa: F401
 
+    # torch.export imports what it needs on its first use (~1 s): done here, once per process,
+    # for every backend that exports (ember, ONNX Runtime, OpenVINO), as the imports above.
+    ember.compiler.warm_up()
     if backend == "onnxruntime" and not backend_missing(backend):
         import onnxruntime  # noqa: F401
         import onnxscript  # noqa: F401

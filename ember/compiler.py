@@ -152,7 +152,9 @@ def _compile_whole(model, example_inputs, *, target, pipeline, opt_level, isolat
         artifact, stages = hit
         artifact = replace(artifact, signature=captured.signature)  # the live pytree spec
     else:
-        artifact, stages = _lower(captured, compile_target, pipeline, mode, opt_level, options, made_by)
+        module = _parse_linalg(captured, new_context())
+        captured = replace(captured, weights=())  # they live in `module` now: not held twice
+        artifact, stages = _lower(module, captured, compile_target, pipeline, mode, opt_level, options, made_by)
         if entry:
             artifact = _cached(entry, artifact, stages)
     executable = compile_target.executable(artifact, threads)
@@ -173,9 +175,8 @@ def _cached(entry: str, artifact: Artifact, stages: dict) -> Artifact:
     return artifact
 
 
-def _lower(captured, compile_target, pipeline, mode, opt_level, options, made_by):
-    """The target's stages on the captured model: the artifact and each stage's IR."""
-    module = _parse_linalg(captured, new_context())
+def _lower(module, captured, compile_target, pipeline, mode, opt_level, options, made_by):
+    """The target's stages on the captured model's linalg `module`: the artifact and each stage's IR."""
     stages = {"torch": captured.torch_ir, "linalg": _elided(module)}
     lowering = compile_target.stages() if pipeline is None else [("llvm", pipeline)]
     checks = [("checked", compile_target.check)] if compile_target.check else []

@@ -63,7 +63,11 @@ CPU_LAYOUT = (
     "ember-fold-constants",  # the filter transposes that ember-conv-channels-inner made
 )
 
-FUSE = Stage("fused", "ember-cpu-fuse", (*PREPARE, *CPU_LAYOUT, *EXPAND, "ember-fuse-groups"))
+FUSE = Stage("fused", "ember-cpu-fuse", (
+    *PREPARE, *CPU_LAYOUT, *EXPAND,
+    "ember-pad-weight-rows",  # weight rows an odd number of cache lines apart: no cache-set conflicts
+    "ember-fuse-groups",
+))
 
 # Each group becomes register/cache tiles of vector ops; then plain ops again for bufferization;
 # disjoint tiles of large nests become scf.forall (run on the context's threads).
