@@ -318,8 +318,9 @@ def _reset_high_water_mark() -> bool:
 class CompileMemory:
     """Peak memory growth of a compile, in MB: the largest of this process's high-water mark
     (VmHWM, reset when the compile begins) and of the sampled sum of this process's RSS and its
-    descendants' private memory (`rss_watch.py`, every 10 ms: ember's isolation forks the
-    lowering and the passes into children), minus this process's RSS when the compile began.
+    descendants' private memory (`rss_watch.py`: every 10 ms, children every 100 ms; ember's
+    isolation forks the lowering and the passes into children), minus this process's RSS when
+    the compile began.
     Where VmHWM cannot be reset, it may be the mark of earlier work (the eager reference call);
     without /proc, ru_maxrss stands in and children are not seen."""
 
@@ -665,7 +666,7 @@ def main(argv=None) -> int:
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawTextHelpFormatter,
         epilog="SLOW models are the big ones: every backend's compile and timing take far longer (ember\n"
-        "compiles encoder-b1, one block of d 256, in ~12 s; bert-base-b1 has twelve of d 768).\n"
+        "compiles encoder-b1, one block of d 256, in ~4 s; bert-base-b1, twelve of d 768, in ~16 s).\n"
         "A smoke run of every backend: --models mlp-b1,mobilenet-dw-b1 --quick (or --models fast).",
     )
     parser.add_argument("--models", default="all", help=_models_help())

@@ -97,3 +97,29 @@ func.func @helper(%x: memref<8xf32>) {
   }
   return
 }
+
+// -----
+
+// A global that holds one value (a splat) is read in the kernel, where LLVM sees the value; a
+// weight is an argument.
+// CHECK-LABEL: func.func @entry
+// CHECK: call @entry_kernel_0(%arg0, %{{.*}}) : (memref<8xf32>, memref<8xf32>) -> ()
+// CHECK: func.func private @entry_kernel_0
+// CHECK: memref.get_global @splat
+// CHECK-NOT: memref.get_global @w
+memref.global "private" constant @w : memref<8xf32> = dense<[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]>
+memref.global "private" constant @splat : memref<8xf32> = dense<0.5>
+func.func @entry(%x: memref<8xf32>) attributes {ember.entry} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %a = memref.get_global @w : memref<8xf32>
+  %h = memref.get_global @splat : memref<8xf32>
+  scf.for %i = %c0 to %c8 step %c1 {
+    %u = memref.load %a[%i] : memref<8xf32>
+    %v = memref.load %h[%i] : memref<8xf32>
+    %s = arith.mulf %u, %v : f32
+    memref.store %s, %x[%i] : memref<8xf32>
+  }
+  return
+}
