@@ -22,8 +22,8 @@
 // CHECK: memref.load %[[W]]
 // CHECK: memref.store %{{.*}}, %[[Y]]
 // CHECK-NOT: func.func private @entry_kernel_1
-memref.global "private" constant @w0 : memref<8xf32> = dense<1.0>
-memref.global "private" constant @w1 : memref<8xf32> = dense<2.0>
+memref.global "private" constant @w0 : memref<8xf32> = dense<[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]>
+memref.global "private" constant @w1 : memref<8xf32> = dense<[8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0]>
 func.func @entry(%x: memref<8xf32>, %y: memref<8xf32>, %z: memref<8xf32>) attributes {ember.entry} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -103,7 +103,8 @@ func.func @helper(%x: memref<8xf32>) {
 // A global that holds one value (a splat) is read in the kernel, where LLVM sees the value; a
 // weight is an argument.
 // CHECK-LABEL: func.func @entry
-// CHECK: call @entry_kernel_0(%arg0, %{{.*}}) : (memref<8xf32>, memref<8xf32>) -> ()
+// CHECK: %[[W:.*]] = memref.get_global @w
+// CHECK: call @entry_kernel_0(%[[W]], %arg0) : (memref<8xf32>, memref<8xf32>) -> ()
 // CHECK: func.func private @entry_kernel_0
 // CHECK: memref.get_global @splat
 // CHECK-NOT: memref.get_global @w
