@@ -8,8 +8,8 @@ tiling and vectorization made, one per loop nest. Produces, for each, a `func.ca
 it uses from the entry (its buffers and arena views, the weights' globals, dynamic sizes, the
 status slot), in order of first use; the constants it uses (and the globals that hold a single
 value) are cloned in, so that the same code prints the same wherever it sits and LLVM sees their
-values. A loop's results (a vector accumulator that the straight-line
-epilogue after it reads) are the kernel's results.
+values. A loop's results (a vector accumulator that the straight-line epilogue after it reads)
+are the kernel's results.
 
 Kernels whose functions print the same (locations aside) are one function: the layers of a
 ResNet stage or an encoder stack, which differ only in their weights and buffers, are compiled
