@@ -181,7 +181,7 @@ def _lower(module, captured, compile_target, pipeline, mode, opt_level, options,
     lowering = compile_target.stages() if pipeline is None else [("llvm", pipeline)]
     checks = [("checked", compile_target.check)] if compile_target.check else []
     trial = mode == "full" and compile_target.trial_libraries is not None
-    module, snapshots, lowered_bytes = isolation.lower(
+    module, snapshots = isolation.lower(
         module,
         [*lowering, *checks],
         captured.name,
@@ -198,8 +198,7 @@ def _lower(module, captured, compile_target, pipeline, mode, opt_level, options,
         abi=abi_of(module),
         target=compile_target.name,
         options=options,
-        # the child's bytecode as it came, where nothing after the passes touched the module
-        llvm_ir=lowered_bytes if lowered_bytes is not None and not compile_target.package else bytecode(module),
+        llvm_ir=bytecode(module),
         versions=made_by,
         kernels=_kernels(stages),
         **device,

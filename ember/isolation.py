@@ -58,11 +58,10 @@ def isolation_mode(isolate: bool | str | None) -> str:
 
 
 def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot, *, mode: str,
-          opt_level: int, jit_libs: list[str]) -> tuple[ir.Module, dict[str, str], bytes | None]:
-    """Runs `stages` ((name, pipeline text), in order) on `module`; returns the lowered module,
-    {stage: snapshot(module)} taken after each stage, and the module's bytecode where it has it.
-    Isolated, the module returned is a new one, read back from the child's bytecode (returned, so
-    that it is not written again); `module` itself is left as it was."""
+          opt_level: int, jit_libs: list[str]) -> tuple[ir.Module, dict[str, str]]:
+    """Runs `stages` ((name, pipeline text), in order) on `module`; returns the lowered module and
+    {stage: snapshot(module)} taken after each stage. Isolated, the module returned is a new one,
+    read back from the child; `module` itself is left as it was."""
     progress = Progress(label)
     if mode == "off":
         snapshots = {}
@@ -71,7 +70,7 @@ def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot
             run_pipeline(module, text, label=label)
             snapshots[stage] = snapshot(module)
         progress.done()
-        return module, snapshots, None
+        return module, snapshots
     steps = [(stage, step) for stage, text in stages for step in expand(text)]
 
     def where(last) -> str:
@@ -89,7 +88,7 @@ def lower(module: ir.Module, stages: list[tuple[str, str]], label: str, snapshot
     if last[0] == "done":
         _, snapshots, bytecode = last
         with module.context:
-            return ir.Module.parse(bytecode), snapshots, bytecode
+            return ir.Module.parse(bytecode), snapshots
     if last[0] == "error":
         raise _rebuild_error(*last[1:])
     _raise_crash(module, steps, last[1], status, label)
