@@ -32,13 +32,12 @@ def _elided(module: ir.Module) -> str:
 
 
 def _parse_linalg(captured: CapturedModel, context: ir.Context) -> ir.Module:
-    with context:
-        try:
-            return captured.linalg_module(context)
-        except ir.MLIRError as e:
-            raise LoweringError(
-                f"upstream MLIR could not parse the linalg IR of {captured.name}:\n{format_diagnostics(e)}"
-            ) from None
+    try:
+        return captured.linalg_module(context)
+    except ir.MLIRError as e:
+        raise LoweringError(
+            f"upstream MLIR could not parse the linalg IR of {captured.name}:\n{format_diagnostics(e)}"
+        ) from None
 
 
 # torch.export is not thread-safe (two exports at once fail inside torch): captures take turns.

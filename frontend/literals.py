@@ -38,6 +38,12 @@ class DenseLiteralHooks(FxImporterHooks):
 ELIDED_LIMIT = 16
 
 
+def _named_attributes(op):
+    """An op's attributes with their names (torch-mlir's bindings and upstream's alike)."""
+    attributes = op.attributes
+    return (attributes[i] for i in range(len(attributes)))
+
+
 def split_weights(module) -> tuple[str, tuple]:
     """torch-mlir's linalg module as text with its large constants elided, and their values:
     one (attribute name, numpy array) per elided attribute, in the order of a pre-order walk. A
@@ -45,8 +51,7 @@ def split_weights(module) -> tuple[str, tuple]:
     taken = []
 
     def visit(op):
-        attributes = op.attributes
-        for named in (attributes[i] for i in range(len(attributes))):
+        for named in _named_attributes(op):
             attr = named.attr
             if isinstance(attr, DenseElementsAttr) and not attr.is_splat and len(attr) > ELIDED_LIMIT:
                 taken.append((named.name, np.array(attr, copy=True)))
@@ -71,8 +76,7 @@ def restore_weights(module, weights: tuple) -> bool:
     elided = []
 
     def visit(op):
-        attributes = op.attributes
-        for named in (attributes[i] for i in range(len(attributes))):
+        for named in _named_attributes(op):
             if str(named.attr).startswith("dense_resource<__elided__>"):
                 elided.append((op, named.name, named.attr.type))
         return ir.WalkResult.ADVANCE

@@ -27,12 +27,10 @@ LINE = 64  # bytes
 
 
 def _read_by_contraction(value: ir.Value) -> bool:
+    """Whether an op with a reduction loop (a linalg op) reads `value` as an input."""
     for use in value.uses:
-        owner = use.owner
-        if owner.name == "ember.fusion_group":
-            continue
-        iterators = iterator_types(owner.operation) if owner.name == "linalg.generic" else None
-        if iterators and "reduction" in iterators and use.operand_number < len(owner.operands) - len(owner.results):
+        owner = use.owner.operation
+        if "reduction" in (iterator_types(owner) or ()) and use.operand_number < len(owner.operands) - len(owner.results):
             return True
     return False
 

@@ -24,7 +24,7 @@ import re
 
 from ember.errors import EmberError
 from ember.runtime.artifact import Artifact
-from ember.runtime.jit import DEFAULT_OPT_LEVEL, link_shared, object_code, runtime_sources
+from ember.runtime.jit import link_shared, object_code, runtime_sources
 from ember.runtime.native import ALIGNMENT, Abi
 
 C_TYPES = {
@@ -179,8 +179,7 @@ def export(artifact: Artifact, directory, name: str | None = None) -> tuple[str,
         library = next(f.locate() for f in importlib.metadata.files("intel-openmp") if f.name == "libiomp5.so")
         extra = [str(library), f"-Wl,-rpath,{os.path.dirname(library)}"]
     data = link_shared(
-        {"model.o": object_code(artifact.llvm_ir, artifact.abi.entry,
-                                artifact.options.get("opt_level", DEFAULT_OPT_LEVEL))},
+        {"model.o": object_code(artifact)},
         {f"{name}_abi.c": wrapper_source(artifact, name), **runtime_sources()},
         ["-Wl,-Bsymbolic", *extra],
         exported=f"{name}_*",

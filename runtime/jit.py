@@ -36,20 +36,23 @@ def jit_module(module: ir.Module, signature, abi: Abi, threads: int,
     return NativeExecutable(signature, abi, engine.raw_lookup(f"_mlir_ciface_{abi.entry}"), engine, threads)
 
 
+def _opt_level(artifact) -> int:
+    return artifact.options.get("opt_level", DEFAULT_OPT_LEVEL)
+
+
 def jit(artifact, threads: int) -> NativeExecutable:
     """JIT-compiles an artifact's LLVM IR into this process."""
-    return jit_module(_parse(artifact.llvm_ir), artifact.signature, artifact.abi, threads,
-                      artifact.options.get("opt_level", DEFAULT_OPT_LEVEL))
+    return jit_module(_parse(artifact.llvm_ir), artifact.signature, artifact.abi, threads, _opt_level(artifact))
 
 
-def object_code(llvm_ir: bytes, entry: str, opt_level: int = DEFAULT_OPT_LEVEL) -> bytes:
-    """A position-independent object file of the module, for this host's CPU."""
-    module = _parse(llvm_ir)
-    engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[C_RUNNER_UTILS], enable_pic=True)
+def object_code(artifact) -> bytes:
+    """A position-independent object file of the artifact's module, for this host's CPU."""
+    module = _parse(artifact.llvm_ir)
+    engine = ExecutionEngine(module, opt_level=_opt_level(artifact), shared_libs=[C_RUNNER_UTILS], enable_pic=True)
     # Compiles the module (one object) through the entry: else the dump would look up a packed
     # wrapper of every function, which internal ones (ember-outline-kernels' kernels) lack, and
     # abort the process.
-    engine.raw_lookup(f"_mlir_ciface_{entry}")
+    engine.raw_lookup(f"_mlir_ciface_{artifact.abi.entry}")
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.o")
         engine.dump_to_object_file(path)
@@ -98,8 +101,7 @@ def runtime_sources() -> dict[str, str]:
 def shared_library(artifact) -> bytes:
     """The artifact's shared library for this host: its object code and ember's C runtime,
     linked; only the entry's packed wrapper is exported."""
-    return link_shared({"model.o": object_code(artifact.llvm_ir, artifact.abi.entry,
-                                               artifact.options.get("opt_level", DEFAULT_OPT_LEVEL))},
+    return link_shared({"model.o": object_code(artifact)},
                        runtime_sources(), exported=artifact.abi.packed_symbol)
 
 
