@@ -43,6 +43,7 @@ from mlir.dialects.transform import interpreter
 from mlir.passmanager import PassManager
 
 from ember.passes.cpu_model import AVX512
+from ember.passes import group_twins
 from ember.passes.dissolve_groups import fusion_groups
 from ember.passes.fuse_groups import kind_of
 from ember.passes.registry import EmberPass, register_pass
@@ -404,16 +405,15 @@ class TileAndVectorize(EmberPass):
         counts = collections.Counter()
         # The schedules read loops and maps from `linalg.generic`s.
         PassManager.parse("builtin.module(func.func(linalg-generalize-named-ops))").run(op)
+        scheduled = {}  # twin key -> (a scheduled group, its values from above before scheduling)
         for group in fusion_groups(op):
-            if group.attributes["kind"].value in ("contraction", "reduction"):
-                refused = self._contraction(group, lanes)
-                if refused is None:
-                    counts["register-blocked"] += 1
-                    continue
-                if group.attributes["kind"].value == "contraction" or refused != _NOT_A_WINDOW:
-                    _refuse(counts, _label(group), "register-blocked", refused)
-            for linalg_op in _linalg_ops(group):
-                self._elementwise(group, linalg_op, counts)
+            key = group_twins.twin_key(group)
+            if key in scheduled and group_twins.copy_to(*scheduled[key], group):
+                counts["copied from a twin"] += 1
+                continue
+            above = group_twins.values_from_above(group)
+            self._schedule(group, lanes, counts)
+            scheduled.setdefault(key, (group, above))
         for func in _functions(op):  # ops outside any group
             for linalg_op in _linalg_ops(func):
                 self._elementwise(func, linalg_op, counts)
@@ -421,6 +421,17 @@ class TileAndVectorize(EmberPass):
             self._lower_vectors(func)
         _untag(op)
         log.info("ember-tile-and-vectorize: %s", ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing")
+
+    def _schedule(self, group: ir.Operation, lanes: int, counts: collections.Counter) -> None:
+        if group.attributes["kind"].value in ("contraction", "reduction"):
+            refused = self._contraction(group, lanes)
+            if refused is None:
+                counts["register-blocked"] += 1
+                return
+            if group.attributes["kind"].value == "contraction" or refused != _NOT_A_WINDOW:
+                _refuse(counts, _label(group), "register-blocked", refused)
+        for linalg_op in _linalg_ops(group):
+            self._elementwise(group, linalg_op, counts)
 
     def _contraction(self, group: ir.Operation, lanes: int) -> str | None:
         """Schedules a contraction group as a register-blocked microkernel; None where it did,

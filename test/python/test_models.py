@@ -36,6 +36,21 @@ def test_transformer_encoder_block():
         torch.testing.assert_close(compiled(x), net(x), rtol=1e-4, atol=1e-4)
 
 
+def test_repeated_layers_keep_their_own_weights():
+    """Layers of one shape are scheduled once and copied (ember-tile-and-vectorize's twins): each
+    copy must read its own weights, and a bias that is one value (a splat constant, which a
+    folder may read into the code) must not pass from one layer to the next."""
+    torch.manual_seed(0)
+    layers = [torch.nn.Linear(64, 64) for _ in range(4)] + [EncoderBlock(d_model=64, heads=4) for _ in range(2)]
+    for layer, bias in zip(layers, (1.0, 2.0, 1.0, -3.0)):
+        torch.nn.init.constant_(layer.bias, bias)
+    net = torch.nn.Sequential(*layers[:2], torch.nn.ReLU(), *layers[2:4], torch.nn.Tanh(), *layers[4:]).eval()
+    x = torch.randn(1, 32, 64)
+    compiled = ember.compile(net, (x,))
+    with torch.no_grad():
+        torch.testing.assert_close(compiled(x), net(x), rtol=1e-4, atol=1e-4)
+
+
 def test_fancy_func_from_the_seed():
     def add(a, b):
         return a + b
