@@ -29,6 +29,8 @@ still inside the groups. The machine comes in as options
   dynamic row loop is tiled in register blocks, rows outermost, and peeled: whole blocks of `tm`
   rows, then the rows left over in peeled blocks of 4, 2, 1 rows, each block as wide as its
   accumulators allow (a single row 16 registers wide).
+Fusion groups that are twins (a model's repeated layers, see `group_twins`) are scheduled once:
+the others get a copy of the scheduled group, reading their own values.
 A schedule that does not apply (a dynamic reduction or vector loop, an empty loop, long
 reductions, a failed transform) leaves the op tiled or untouched: slower, never wrong; each refusal is logged to the
 `ember` logger with its reason and location, and the pass logs its counts (EMBER_LOG=info).
@@ -413,6 +415,7 @@ class TileAndVectorize(EmberPass):
                 continue
             above = group_twins.values_from_above(group)
             self._schedule(group, lanes, counts)
+            self._lower_vectors(group)  # here, not once per function: a twin copies it lowered
             scheduled.setdefault(key, (group, above))
         for func in _functions(op):  # ops outside any group
             for linalg_op in _linalg_ops(func):
