@@ -494,6 +494,11 @@ class TileAndVectorize(EmberPass):
         tn = _vector_tile(cols, (2 if rows != 1 else registers) * lanes, lanes)
         block_rows = max(1, registers // -(-tn // lanes))
         tm = block_rows if rows == DYNAMIC else _largest_divisor(rows, block_rows)
+        if tm < block_rows and rows not in (1, DYNAMIC):
+            # Rows that no block height divides (7 on AVX2, whose blocks are 4 high): the
+            # block grows wider instead, or a 1x2-register block of 2 FMA chains waits on FMA
+            # latency (ResNet's 7x7 layers ran at 1/4 of the core's FMA rate).
+            tn = _vector_tile(cols, max(2, registers // tm) * lanes, lanes)
         _allow_fma(root)
         schedule = _Schedule()
         handles = {m: schedule.tag(m) for m in members}
