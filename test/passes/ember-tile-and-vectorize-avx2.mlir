@@ -1,10 +1,11 @@
 // RUN: ember-opt %s --split-input-file --pass-pipeline='builtin.module(ember-tile-and-vectorize{vector-bits=256 vector-registers=16})' | FileCheck %s
 
 // Rows that no block height divides (7, on AVX2 where blocks are 4 rows of 2 registers): the
-// block is one row 8 registers wide, 8 FMA chains, not one row of 2 that waits on FMA latency.
+// block is all 7 rows, one register wide (7 FMA chains, each weight load serving 7 FMAs), not
+// one row of 2 registers that waits on FMA latency.
 // CHECK-LABEL: func.func @seven_rows
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<1x64xf32>)
-// CHECK: vector.fma {{.*}} : vector<64xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<7x8xf32>)
+// CHECK: vector.fma {{.*}} : vector<8xf32>
 func.func @seven_rows(%x: tensor<7x64xf32>, %w: tensor<64x64xf32>) -> tensor<7x64xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<7x64xf32>
@@ -31,4 +32,21 @@ func.func @eight_rows(%x: tensor<8x64xf32>, %w: tensor<64x64xf32>) -> tensor<8x6
     gpu.yield %m : tensor<8x64xf32>
   }) {kind = "contraction"} : () -> tensor<8x64xf32>
   return %g : tensor<8x64xf32>
+}
+
+// -----
+
+// More rows than accumulators (11, prime): one row, 8 registers wide.
+// CHECK-LABEL: func.func @eleven_rows
+// CHECK: iter_args(%{{.*}} = %{{.*}}) -> (vector<1x64xf32>)
+// CHECK: vector.fma {{.*}} : vector<64xf32>
+func.func @eleven_rows(%x: tensor<11x64xf32>, %w: tensor<64x64xf32>) -> tensor<11x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<11x64xf32>
+  %g = "ember.fusion_group"() ({
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<11x64xf32>) -> tensor<11x64xf32>
+    %m = linalg.matmul ins(%x, %w : tensor<11x64xf32>, tensor<64x64xf32>) outs(%f : tensor<11x64xf32>) -> tensor<11x64xf32>
+    gpu.yield %m : tensor<11x64xf32>
+  }) {kind = "contraction"} : () -> tensor<11x64xf32>
+  return %g : tensor<11x64xf32>
 }
