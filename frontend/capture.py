@@ -531,13 +531,13 @@ def _threshold_backward(grad: torch.Tensor, x: torch.Tensor, threshold):
 
 def _onednn_gelu_dtypes() -> set:
     """The dtypes whose erf-form gelu eager runs through oneDNN's kernel (ATen's `use_mkldnn` in
-    Activation.cpp, for contiguous tensors of more than one element); read when the table is
-    built, as torch.export turns oneDNN off while it traces."""
-    if not (torch.backends.mkldnn.is_available() and torch._C._get_mkldnn_enabled()):
-        return set()
-    narrow = {torch.bfloat16: torch.ops.mkldnn._is_mkldnn_bf16_supported(),
-              torch.float16: torch.ops.mkldnn._is_mkldnn_fp16_supported()}
-    return {torch.float32} | {dtype for dtype, supported in narrow.items() if supported}
+    Activation.cpp, for contiguous tensors of more than one element). Asked of eager itself, by
+    that kernel's mark (NaN for +inf, where ATen's own gives inf): whether eager takes it depends
+    on the build and the CPU (an AVX-512 Zen 4 does, an AVX2 Zen 3 does not). Read when the table
+    is built, as torch.export turns oneDNN off while it traces."""
+    probe = torch.tensor([math.inf, 1.0])
+    return {dtype for dtype in (torch.float32, torch.float16, torch.bfloat16)
+            if bool(torch.nn.functional.gelu(probe.to(dtype))[0].isnan())}
 
 
 def _gelu(onednn_dtypes: set):
