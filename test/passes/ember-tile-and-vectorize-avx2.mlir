@@ -50,3 +50,58 @@ func.func @eleven_rows(%x: tensor<11x64xf32>, %w: tensor<64x64xf32>) -> tensor<1
   }) {kind = "contraction"} : () -> tensor<11x64xf32>
   return %g : tensor<11x64xf32>
 }
+
+// -----
+
+// A convolution (channels inner) whose weights (8x3x3x32, 9 KB) outweigh its image (1 KB): the
+// column (output channel) blocks are the outermost loop, so that the weights are read once, a
+// column panel at a time, and the image once per panel.
+// CHECK-LABEL: func.func @weights_outweigh_image
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c16
+// CHECK-NEXT: scf.for %{{.*}} = %c0 to %c4 step %c1
+#i = affine_map<(n, oh, ow, f, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#w = affine_map<(n, oh, ow, f, c, kh, kw) -> (c, kh, kw, f)>
+#o = affine_map<(n, oh, ow, f, c, kh, kw) -> (n, f, oh, ow)>
+func.func @weights_outweigh_image(%x: tensor<1x8x6x6xf32>, %w: tensor<8x3x3x32xf32>) -> tensor<1x32x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x32x4x4xf32>
+  %g = "ember.fusion_group"() ({
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x32x4x4xf32>) -> tensor<1x32x4x4xf32>
+    %r = linalg.generic {indexing_maps = [#i, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+        ins(%x, %w : tensor<1x8x6x6xf32>, tensor<8x3x3x32xf32>) outs(%f : tensor<1x32x4x4xf32>) {
+    ^bb0(%p: f32, %q: f32, %acc: f32):
+      %m = arith.mulf %p, %q : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+    } -> tensor<1x32x4x4xf32>
+    gpu.yield %r : tensor<1x32x4x4xf32>
+  }) {kind = "contraction"} : () -> tensor<1x32x4x4xf32>
+  return %g : tensor<1x32x4x4xf32>
+}
+
+// -----
+
+// Negative: its image (1x8x18x18, 10 KB) outweighs the weights: output rows stay outermost, and
+// the weights are read once per output row.
+// CHECK-LABEL: func.func @image_outweighs_weights
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1
+// CHECK-NEXT: scf.for %{{.*}} = %c0 to %c32 step %c16
+#i = affine_map<(n, oh, ow, f, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#w = affine_map<(n, oh, ow, f, c, kh, kw) -> (c, kh, kw, f)>
+#o = affine_map<(n, oh, ow, f, c, kh, kw) -> (n, f, oh, ow)>
+func.func @image_outweighs_weights(%x: tensor<1x8x18x18xf32>, %w: tensor<8x3x3x32xf32>) -> tensor<1x32x16x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x32x16x16xf32>
+  %g = "ember.fusion_group"() ({
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x32x16x16xf32>) -> tensor<1x32x16x16xf32>
+    %r = linalg.generic {indexing_maps = [#i, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+        ins(%x, %w : tensor<1x8x18x18xf32>, tensor<8x3x3x32xf32>) outs(%f : tensor<1x32x16x16xf32>) {
+    ^bb0(%p: f32, %q: f32, %acc: f32):
+      %m = arith.mulf %p, %q : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+    } -> tensor<1x32x16x16xf32>
+    gpu.yield %r : tensor<1x32x16x16xf32>
+  }) {kind = "contraction"} : () -> tensor<1x32x16x16xf32>
+  return %g : tensor<1x32x16x16xf32>
+}
