@@ -20,9 +20,8 @@ the image (64 channels at 56x56: 77 GFLOP/s unpadded, 68 padded). Other constant
 alone; the pass logs how many it padded.
 """
 
-import math
-
 import logging
+import math
 
 import numpy as np
 from mlir import ir

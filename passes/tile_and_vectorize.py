@@ -14,8 +14,9 @@ still inside the groups. The machine comes in as options
   tiled by a register block of `tm` rows × `tn` columns (`tn` whole SIMD registers where the
   shape allows, else a power of two), column blocks outside row blocks (and outside a
   convolution's output rows where its weights outweigh its image: the weights are read once);
-  the epilogue, the contraction and its init are fused into that tile (`fuse_into_containing_op`, producer into
-  consumer only), the reductions are tiled by 1, every tile is vectorized, the accumulator is
+  the epilogue, the contraction and its init are fused into that tile
+  (`fuse_into_containing_op`, producer into consumer only), the reductions are tiled by 1,
+  every tile is vectorized, the accumulator is
   hoisted out of the reduction loops, and `vector.contract` becomes broadcasts and FMAs
   (`outerproduct` lowering): a register-blocked microkernel. A convolution's unit window dims
   are then dropped (its tile becomes a multiply-add of an input row block by one weight) and a
@@ -536,8 +537,8 @@ class TileAndVectorize(EmberPass):
         others = [i for i, s in enumerate(sizes) if s and i not in (row, col)]
         dynamic_others = [i for i in others if tail_loops[i] == DYNAMIC]
         order = [i for i in others if i not in dynamic_others] + [col] + dynamic_others + [row]
-        root_loop = (lambda i: i) if tail == root else (lambda i: out_dims[i])
-        if others and not dynamic_others and _panel_outweighs_stream(root, [root_loop(i) for i in others + [row]]):
+        outer = [i if tail == root else out_dims[i] for i in others + [row]]  # as the root's loops
+        if others and not dynamic_others and _panel_outweighs_stream(root, outer):
             # Weights larger than the image (ResNet's 3x3 convolutions from 128 channels on:
             # 0.6-9.4 MB of weights, 100-430 KB of image) are read once, column panel by column
             # panel, and the image once per panel, instead of all the weights once per output row.
