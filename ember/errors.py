@@ -88,6 +88,11 @@ class IndexCheckError(RuntimeCheckError, IndexError):
     """An index out of range, where eager PyTorch raises IndexError."""
 
 
+class ZeroDivisionCheckError(RuntimeCheckError, ZeroDivisionError):
+    """A Python number divided by a computed zero (`x.sum().item() / x.max().item()`), where
+    Python raises ZeroDivisionError."""
+
+
 class StaleWeightsError(EmberError):
     """A parameter or buffer of the model changed after it was compiled (ember folds them into
     the compiled code): compile it again."""
@@ -105,4 +110,4 @@ class FallbackWarning(UserWarning):
 
 def runtime_error_class(kind: str) -> type[RuntimeCheckError]:
     """The error class of a runtime check, by the name of the exception eager raises."""
-    return IndexCheckError if kind == "IndexError" else RuntimeCheckError
+    return {"IndexError": IndexCheckError, "ZeroDivisionError": ZeroDivisionCheckError}.get(kind, RuntimeCheckError)

@@ -27,6 +27,7 @@ from torch_mlir.passmanager import PassManager as TorchMlirPassManager
 
 from ember import isolation
 from ember.errors import CaptureError, EmberError, LoweringError, eager_raises_error
+from ember.frontend.item_results import take_item_results
 from ember.frontend.library_pytrees import register_result_types
 from ember.frontend.literals import DenseLiteralHooks
 from ember.frontend import builtin_ops, complex_as_real, dynamic_dims, literals, tm_tensor, unlowered_ops
@@ -841,54 +842,6 @@ def _take_constant_results(name: str, program, n_mutated: int) -> tuple[tuple[in
     return tuple(constants)
 
 
-def _take_item_results(program) -> set[int]:
-    """Results that are `.item()` of a tensor (`return loss.item()`), where the number feeds
-    nothing else than export's checks of its range: the graph returns the 0-d tensor instead
-    (without those checks) and the call takes its item; returns their positions among the outputs."""
-    output_node = next(n for n in program.graph.nodes if n.op == "output")
-    outputs = list(output_node.args[0])
-    positions = set()
-    for i, value in enumerate(outputs):
-        if not (isinstance(value, torch.fx.Node) and value.target in _ITEM_OPS):
-            continue
-        checks = _range_checks_of(value, output_node)
-        if checks is None:
-            continue
-        for node in reversed(checks):
-            program.graph.erase_node(node)
-        outputs[i] = value.args[0]
-        positions.add(i)
-    if positions:
-        output_node.args = (tuple(outputs),)
-        specs = program.graph_signature.output_specs
-        for i in positions:
-            specs[i].arg = torch.export.graph_signature.TensorArgument(name=outputs[i].name)
-        program.graph.eliminate_dead_code()
-        program.graph_module.recompile()
-    return positions
-
-
-_ITEM_OPS = (torch.ops.aten._local_scalar_dense.default, torch.ops.aten.item.default)
-
-
-def _range_checks_of(item: torch.fx.Node, output_node: torch.fx.Node) -> list | None:
-    """The nodes, in graph order, that use `item` only to check its range (symbolic arithmetic
-    and `_assert_scalar`), or None where anything else uses it."""
-    found, frontier = set(), list(item.users)
-    while frontier:
-        node = frontier.pop()
-        if node is output_node or node in found:
-            continue
-        range_check = node.target is torch.ops.aten._assert_scalar.default
-        symbolic = (not isinstance(node.target, torch._ops.OpOverload)
-                    and getattr(node.target, "__module__", None) in ("_operator", "torch", "torch.fx.experimental.sym_node"))
-        if not (range_check or symbolic) or node in output_node.all_input_nodes:
-            return None
-        found.add(node)
-        frontier.extend(node.users)
-    return [n for n in item.graph.nodes if n in found]
-
-
 def _result_specs(program, dim_names: dict) -> list[TensorSpec]:
     """The graph's outputs: the new values of mutated inputs first, then the model's results;
     a size of dynamic dims is an expression of their names (`dim_names`: export's symbols)."""
@@ -899,8 +852,9 @@ def _result_specs(program, dim_names: dict) -> list[TensorSpec]:
         if not isinstance(fake, torch.Tensor):
             raise CaptureError(
                 f"result {i} of the model is a {type(fake).__name__}, a Python number computed from"
-                " tensor values (as .item() gives); ember compiles results that are tensors or"
-                " constants: return the tensor instead"
+                " tensor values by more than the arithmetic operators and comparisons on .item()s"
+                " (ember.frontend.item_results); ember compiles results that are tensors, such"
+                " numbers or constants: return the tensor instead"
             )
         shape = tuple(dynamic_dims.size_expression(size, dim_names) for size in fake.shape)
         if None in shape:
@@ -1051,7 +1005,7 @@ def _capture(model, example_inputs, isolated: bool, dynamic) -> CapturedModel:
         program = _export(real, name, example_inputs)
     mutated = _mutated_inputs(name, program, arg_names)
     constants = _take_constant_results(name, program, len(mutated))
-    items = _take_item_results(program)
+    items = take_item_results(program)
     signature = Signature(
         name,
         tuple(TensorSpec(n, tuple(shape), dtype_name(t.dtype), bool(complex_inputs and complex_inputs[i]))

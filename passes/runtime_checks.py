@@ -3,7 +3,7 @@
 Matches every `cf.assert` in the entry function that `ember-entry-point` made (torch-mlir's own
 checks, such as embedding's and gather's index bounds, and ember's, such as integer division by
 zero) and produces, in its place, a store of the check's error code into the entry's status
-slot when the condition is false (`scf.if`). The call goes on and the caller raises the error
+slot when the condition is false and no earlier check failed (`scf.if`). The call goes on and the caller raises the error
 afterwards, discarding the outputs. So that going on is safe, the checked value of a bounds
 check `cmpi(v, bound)` is replaced, for every other use, by `select(cond, v, 0)`: a load or
 store through an index out of range reads or writes element 0 instead of stray memory.
@@ -30,6 +30,8 @@ CHECKS: dict[str, tuple[str, str] | None] = {
     "index must be larger or equal to 0": ("IndexError", "index out of range (negative)"),
     "unimplemented: tensor with zero element": None,
     "ember: integer division by zero": ("RuntimeError", "ZeroDivisionError: integer division or remainder by zero"),
+    # Python arithmetic on .item() values (ember.frontend.item_results)
+    "ember: python division by zero": ("ZeroDivisionError", "division by zero"),
 }
 
 
@@ -116,10 +118,13 @@ class RuntimeChecks(EmberPass):
                     errors.append(entry_text)
                 code = errors.index(entry_text) + 1
                 with ir.InsertionPoint(check), check.location:
+                    # The first failed check is the one reported, as eager raises at the first.
+                    i32 = ir.IntegerType.get_signless(32)
                     failed = arith.XOrIOp(condition, arith.ConstantOp(condition.type, 1).result).result
-                    branch = scf.IfOp(failed)
+                    clear = arith.CmpIOp(arith.CmpIPredicate.eq, memref.LoadOp(status.result, []).result,
+                                         arith.ConstantOp(i32, 0).result).result
+                    branch = scf.IfOp(arith.AndIOp(failed, clear).result)
                     with ir.InsertionPoint(branch.then_block):
-                        i32 = ir.IntegerType.get_signless(32)
                         memref.StoreOp(arith.ConstantOp(i32, code).result, status.result, [])
                         scf.YieldOp([])
                 _clamp_checked_value(condition)

@@ -1,6 +1,7 @@
 // RUN: ember-opt %s --split-input-file --pass-pipeline='builtin.module(ember-runtime-checks)' | FileCheck %s
 
-// Each failed check stores its code in the status slot; the entry lists the checks with the
+// A failed check stores its code in the status slot unless an earlier one failed (eager raises
+// at the first); the entry lists the checks with the
 // exception eager raises (the table of torch-mlir's messages). The checked index is clamped for
 // its later uses; reciprocal's zero check goes (eager returns inf).
 // CHECK-LABEL: func.func @ember_entry
@@ -9,7 +10,10 @@
 // CHECK: %[[LT:.*]] = arith.cmpi slt, %[[I:.*]], %{{.*}} : index
 // CHECK: %[[SAFE:.*]] = arith.select %[[LT]], %[[I]], %{{.*}} : index
 // CHECK: %[[FAILED:.*]] = arith.xori %[[LT]], %{{.*}} : i1
-// CHECK: scf.if %[[FAILED]] {
+// CHECK: %[[NOW:.*]] = memref.load %[[STATUS]][] : memref<i32>
+// CHECK: %[[CLEAR:.*]] = arith.cmpi eq, %[[NOW]], %{{.*}} : i32
+// CHECK: %[[FIRST:.*]] = arith.andi %[[FAILED]], %[[CLEAR]] : i1
+// CHECK: scf.if %[[FIRST]] {
 // CHECK:   %[[ONE:.*]] = arith.constant 1 : i32
 // CHECK:   memref.store %[[ONE]], %[[STATUS]][] : memref<i32>
 // CHECK: memref.load %{{.*}}[%[[SAFE]]]

@@ -373,6 +373,17 @@ def returns_item_arithmetic(x):
     return x.max().item() + 1
 
 
+def returns_item_expressions(x):
+    # exact items (max, min, argmax), so that Python's arithmetic on them is eager's to the bit
+    high, low, at = x.max().item(), x.min().item(), x.argmax().item()
+    return high * 2 - low, at // 2 + 1, high > 0.5, -high % 0.7, 1 - at * 3
+
+
+def item_divided_by_item(x):
+    # a computed divisor: ZeroDivisionError where it is zero, as Python raises
+    return x.max().item() / x.min().item(), x.argmax().item() % x.argmin().item()
+
+
 def returns_shape_int(x):
     return x.shape[0] * 2, x + 1
 
@@ -949,21 +960,24 @@ CASES = [
     Case("scalars", "item", returns_item, (randn(3),)),
     Case("scalars", "items", returns_items, (randn(3),)),
     Case("scalars", "item_arithmetic", returns_item_arithmetic, (randn(3),)),
+    Case("scalars", "item_expressions", returns_item_expressions, (randn(5),)),
+    Case("scalars", "item_divided_by_item", item_divided_by_item, (torch.tensor([3.0, 1.5, -2.0, 4.0]),),
+         calls=[(torch.tensor([0.0, 1.0, 2.0, 3.0]),), (torch.tensor([5.0, -1.0, 2.0, 3.0]),),
+                (torch.tensor([-1.0, 2.0, 3.0, 4.0]),)]),
 ]
 
 
 # -- today's outcomes (measured) ---------------------------------------------------------------------
 # refused: ember.compile raises a clear EmberError (acceptable today; listed to be lifted one by one)
-REFUSED = {
-    # CaptureError: a result computed from an .item() (not the item itself) names the SymFloat
-    "scalars-item_arithmetic",
-    # (erfc, hypot, cummax/cummin, signbit and copysign had no lowering in torch-mlir until
-    # ember.frontend.unlowered_ops and builtin_ops: those cases pass now; amax over an empty dim
-    # raises eager's IndexError at compile time, as an EmberError)
-    # (a NaN constant result, which torch.export's verifier rejects, and `.item()` as a result were
-    # refused until capture's _nan_results_as_text and _take_item_results: those cases pass now)
-    # (complex tensors were refused until ember.frontend.complex_as_real: those cases pass now)
-}
+# (a result computed from an .item(), not the item itself, was refused until
+# ember.frontend.item_results: those cases pass now)
+# (erfc, hypot, cummax/cummin, signbit and copysign had no lowering in torch-mlir until
+# ember.frontend.unlowered_ops and builtin_ops: those cases pass now; amax over an empty dim
+# raises eager's IndexError at compile time, as an EmberError)
+# (a NaN constant result, which torch.export's verifier rejects, and `.item()` as a result were
+# refused until capture's _nan_results_as_text and item_results: those cases pass now)
+# (complex tensors were refused until ember.frontend.complex_as_real: those cases pass now)
+REFUSED: set[str] = set()
 
 BUGS = {
     # (out-of-range scatter / scatter_add / index_add / index_put writes corrupted the heap, SIGABRT, until
