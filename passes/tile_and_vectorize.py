@@ -666,6 +666,10 @@ class TileAndVectorize(EmberPass):
             return _refuse(counts, label, "vector tiles", "a loop that indexes no operand dim")
         if 0 in ranges:  # empty: upstream's tiling asserts on a zero extent
             return _refuse(counts, label, "vector tiles", "an empty loop")
+        if all(r == 1 for r in ranges):
+            # Upstream's vectorizer makes an invalid rank-0 `vector.gather` of a tensor.extract
+            # there (nll_loss backward of a 1-D input), and one element gains nothing from it.
+            return _refuse(counts, label, "vector tiles", "a single element (nothing to vectorize)")
         iterators = iterator_types(op)
         if any(r == DYNAMIC and it != "parallel" for r, it in zip(ranges, iterators)):
             return _refuse(counts, label, "vector tiles", "a dynamic reduction loop")

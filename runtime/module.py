@@ -13,6 +13,8 @@ from ember.runtime.signature import Signature
 
 try:
     import torch
+
+    strided = torch.strided  # an mkldnn tensor passes the other fast checks (and has no data pointer)
 except ImportError:
     torch = None
 
@@ -111,8 +113,8 @@ class CompiledModule:
         else:
             for value, (dtype, shape) in zip(args, fast):
                 if not (type(value) is torch.Tensor and value.dtype is dtype and value.shape == shape
-                        and value.is_cpu and value.is_contiguous() and not value.is_neg()
-                        and not value.requires_grad):
+                        and value.is_cpu and value.layout is strided and value.is_contiguous()
+                        and not value.is_neg() and not value.requires_grad):
                     inputs = self.signature.check(args, self._device)
                     self._warn_if_grad(args)
                     break
@@ -134,8 +136,8 @@ class CompiledModule:
         if len(args) == len(self._fast_dynamic):
             for value, dtype, shape in zip(args, self._fast_dynamic, self._checked_shapes or ()):
                 if not (type(value) is torch.Tensor and value.shape == shape and value.dtype is dtype
-                        and value.is_contiguous() and value.is_cpu and not value.is_neg()
-                        and not value.requires_grad):
+                        and value.is_cpu and value.layout is strided and value.is_contiguous()
+                        and not value.is_neg() and not value.requires_grad):
                     break
             else:
                 if self._checked_shapes is not None:

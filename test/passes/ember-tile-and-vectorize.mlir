@@ -225,3 +225,32 @@ func.func @depthwise(%x: tensor<1x32x18x18xf32>, %w: tensor<32x3x3xf32>) -> tens
   }) {kind = "contraction"} : () -> tensor<1x32x16x16xf32>
   return %g : tensor<1x32x16x16xf32>
 }
+
+// -----
+
+// A single element is left scalar (upstream's vectorizer would make an invalid rank-0
+// vector.gather of its tensor.extract); the refusal is logged. Four elements are vectorized.
+// LOG: no vector tiles schedule for linalg.generic at {{.*}}: a single element (nothing to vectorize)
+// CHECK-LABEL: func.func @single_element
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+// CHECK: tensor.extract
+// CHECK-LABEL: func.func @four_elements
+// CHECK: vector.
+func.func @single_element(%t: tensor<1xi64>, %init: tensor<1x1xi64>) -> tensor<1x1xi64> {
+  %c0 = arith.constant 0 : index
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0, 0)>], iterator_types = ["parallel"]} outs(%init : tensor<1x1xi64>) {
+  ^bb0(%out: i64):
+    %v = tensor.extract %t[%c0] : tensor<1xi64>
+    linalg.yield %v : i64
+  } -> tensor<1x1xi64>
+  return %r : tensor<1x1xi64>
+}
+func.func @four_elements(%t: tensor<4xi64>, %init: tensor<4xi64>) -> tensor<4xi64> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%t : tensor<4xi64>) outs(%init : tensor<4xi64>) {
+  ^bb0(%in: i64, %out: i64):
+    %v = arith.addi %in, %in : i64
+    linalg.yield %v : i64
+  } -> tensor<4xi64>
+  return %r : tensor<4xi64>
+}

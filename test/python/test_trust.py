@@ -149,10 +149,13 @@ def test_negative_bit_view_is_read_with_its_sign():
     torch.testing.assert_close(compiled(view), fn(view))
 
 
-def test_sparse_input_is_refused_clearly():
+@pytest.mark.parametrize("layout", ["sparse_coo", "_mkldnn"])
+def test_other_layouts_are_refused_clearly(layout):
+    # an mkldnn tensor passed the fast path's checks and died of a bare RuntimeError (no data pointer)
     compiled = ember.compile(lambda x: x + 1, (torch.randn(3, 3),))
-    with pytest.raises(ember.InputError, match="expected a dense .strided. tensor, got one of layout torch.sparse_coo"):
-        compiled(torch.randn(3, 3).to_sparse())
+    other = torch.randn(3, 3).to_sparse() if layout == "sparse_coo" else torch.randn(3, 3).to_mkldnn()
+    with pytest.raises(ember.InputError, match=f"expected a dense .strided. tensor, got one of layout torch.{layout}"):
+        compiled(other)
 
 
 def test_keyword_arguments_by_parameter_name():
@@ -524,3 +527,77 @@ def test_item_and_nan_constant_results_survive_save_and_load(tmp_path):
         torch.testing.assert_close(got[0], expected[0])
         assert got[1] == pytest.approx(expected[1], rel=1e-6) and got[2:4] == expected[2:4]
         assert got[4] != got[4]  # NaN
+
+
+# -- more of the issue's cases (#8), each against eager --------------------------------------------
+
+def _nll_loss_backward(logp, target):
+    return torch.ops.aten.nll_loss_backward(torch.ones(()), logp, target, None, 1, -100, torch.tensor(1.0))
+
+
+def _arange_into(x):
+    torch.arange(4.0, out=x)
+    return x * 2
+
+
+ISSUE_CASES = {
+    # ember-tile-and-vectorize failed: a rank-0 vector.gather of a one-element loop
+    "nll_loss_backward_1d": (_nll_loss_backward, (torch.log_softmax(torch.randn(5), 0), torch.tensor(3)),
+                             [(torch.log_softmax(torch.randn(5), 0), torch.tensor(0))]),
+    # an out-of-range target: eager's IndexError
+    "cross_entropy_target": (F.cross_entropy, (torch.randn(3, 5), torch.tensor([1, 0, 4])),
+                             [(torch.randn(3, 5), torch.tensor([1, 5, 4])), (torch.randn(3, 5), torch.tensor([1, 0, -3]))]),
+    "arange_out_into_an_input": (_arange_into, (torch.zeros(4),), [(torch.ones(4),)]),
+}
+
+
+@pytest.mark.parametrize("case", ISSUE_CASES, ids=str)
+def test_more_issue_cases(case):
+    fn, example, calls = ISSUE_CASES[case]
+    compiled = ember.compile(fn, tuple(a.clone() for a in example), fallback="error")
+    for args in [example, *calls]:
+        mine, theirs = [a.clone() for a in args], [a.clone() for a in args]
+        assert_same_outcome(compiled, fn, *args)
+        try:  # inputs that the model writes into are written alike
+            compiled(*mine), fn(*theirs)
+        except Exception:
+            continue
+        for m, t in zip(mine, theirs):
+            torch.testing.assert_close(m, t)
+
+
+def test_instance_norm_in_float16():
+    # it was wrong before f16 statistics accumulated in f32; checked at the policy's f16 tolerance
+    compiled = ember.compile(F.instance_norm, (torch.randn(2, 3, 8).half(),), fallback="error")
+    for _ in range(2):
+        x = torch.randn(2, 3, 8).half() * 3 + 1
+        torch.testing.assert_close(compiled(x), F.instance_norm(x), rtol=2e-2, atol=2e-2)
+
+
+def test_conj_view_of_a_real_part_is_read_with_its_sign():
+    # `z.conj().imag` is a real tensor with the neg bit: the fast path read raw storage
+    compiled = ember.compile(lambda x: 2 * x + 1, (torch.randn(4),))
+    z = torch.complex(torch.randn(4), torch.randn(4))
+    view = z.conj().imag
+    assert view.is_neg()
+    torch.testing.assert_close(compiled(view), 2 * view + 1)
+
+
+def test_batch_norm_in_training_mode_with_a_tuple_result():
+    # a tuple result of a model that updates its buffers raised a bare treespec error
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = torch.nn.BatchNorm1d(3)
+
+        def forward(self, x):
+            y = self.norm(x)
+            return y, y.sum()
+
+    model, reference = Model().train(), Model().train()
+    compiled = ember.compile(model, (torch.randn(4, 3),), fallback="error")
+    for _ in range(2):
+        x = torch.randn(4, 3)
+        torch.testing.assert_close(compiled(x), reference(x))
+    torch.testing.assert_close(model.norm.running_mean, reference.norm.running_mean)
+    torch.testing.assert_close(model.norm.running_var, reference.norm.running_var)
