@@ -9,7 +9,7 @@ gives the real program that ember compiles. The Signature marks the complex inpu
 `view_as_complex` of a complex result, without copies.
 
 The rules follow eager's arithmetic: complex division as c10's (scaled by the larger part of
-the divisor), `abs` as hypot, the FFTs (`fft`, `ifft`, `rfft`, `irfft` along one dim, with `n`
+the divisor), `abs` as hypot, vector norms as norms of those magnitudes, the FFTs (`fft`, `ifft`, `rfft`, `irfft` along one dim, with `n`
 and every `norm`) as products with DFT matrices whose angles are reduced exactly
 (k·t mod n) before the float64 cos and sin. An op without a rule raises a CaptureError that
 names it (with fallback="eager", it then runs eagerly).
@@ -335,6 +335,24 @@ def _pow(z, exponent):
     return _exp(_mul(_log(_as_z(z, _float_of(z))), exponent))
 
 
+def _vector_norm(z, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """A complex norm is the real norm of the magnitudes, as eager computes it."""
+    return torch.linalg.vector_norm(torch.hypot(z.re, z.im), ord, _dims(dim, z.ndim) if dim is not None else None,
+                                    keepdim, dtype=_REAL_OF.get(dtype, dtype))
+
+
+def _linalg_norm(z, ord=None, dim=None, keepdim=False, *, dtype=None):
+    """linalg.norm where it is a vector norm (no ord, "fro", or one dim); matrix norms of
+    complex values have no real form here."""
+    one_dim = z.ndim == 1 or isinstance(dim, int) or (dim is not None and len(dim) == 1)
+    if ord is None or ord == "fro" or (one_dim and not isinstance(ord, str)):
+        if ord == "fro" and dim is None:
+            dim = (-2, -1)
+        return _vector_norm(z, 2 if ord in (None, "fro") else ord, dim, keepdim, dtype=dtype)
+    raise CaptureError(f"linalg.norm of a complex tensor with ord={ord!r} (a matrix norm): ember has no real"
+                       " form of it yet")
+
+
 def _empty(size, *args, dtype=None, **kwargs):
     """empty / empty_strided of a complex dtype: zeros (what is written into it comes next)."""
     return Z(torch.zeros(list(size) + [2], dtype=_REAL_OF.get(dtype, torch.get_default_dtype())))
@@ -368,6 +386,8 @@ _RULES = {
     "conj_physical": lambda z: _pair(z.re, -z.im),
     "abs": lambda z: torch.hypot(z.re, z.im),
     "angle": lambda z: torch.atan2(z.im, z.re),
+    "linalg_vector_norm": _vector_norm,
+    "linalg_norm": _linalg_norm,
     "real": lambda z: z.re,
     "imag": lambda z: z.im,
     "view_as_real": lambda z: z.r,

@@ -77,6 +77,12 @@ def test_an_op_without_a_real_form_runs_eagerly_or_is_refused_by_name():
         ember.compile(model, (x,), fallback="error")
 
 
+def test_a_matrix_norm_of_complex_values_is_refused_by_name():
+    # vector norms (and linalg.norm's vector cases) compile: the trust corpus's complex-norms
+    with pytest.raises(ember.CaptureError, match="ord='nuc'"):
+        ember.compile(lambda z: torch.linalg.norm(z, "nuc"), (c64(3, 3),), fallback="error")
+
+
 def test_complex_with_dynamic_dims_is_refused():
     with pytest.raises(ember.CaptureError, match="complex tensors with dynamic dims"):
         ember.compile(lambda z: z * 2, (c64(4),), dynamic={"z": {0: "n"}}, fallback="error")

@@ -964,6 +964,9 @@ CASES = [
     Case("scalars", "item_divided_by_item", item_divided_by_item, (torch.tensor([3.0, 1.5, -2.0, 4.0]),),
          calls=[(torch.tensor([0.0, 1.0, 2.0, 3.0]),), (torch.tensor([5.0, -1.0, 2.0, 3.0]),),
                 (torch.tensor([-1.0, 2.0, 3.0, 4.0]),)]),
+    Case("complex", "norms", lambda z: (torch.linalg.vector_norm(z), torch.linalg.vector_norm(z, 1, dim=-1),
+                                        torch.linalg.norm(z, "fro"), torch.norm(z), torch.linalg.norm(z, float("inf"), dim=0)),
+         (randn(3, 4, dtype=torch.complex64),)),
 ]
 
 
