@@ -9,10 +9,10 @@ gives the real program that ember compiles. The Signature marks the complex inpu
 `view_as_complex` of a complex result, without copies.
 
 The rules follow eager's arithmetic: complex division as c10's (scaled by the larger part of
-the divisor), `abs` as hypot, vector norms as norms of those magnitudes, the FFTs (`fft`, `ifft`, `rfft`, `irfft` along one dim, with `n`
-and every `norm`) as products with DFT matrices whose angles are reduced exactly
-(k·t mod n) before the float64 cos and sin. An op without a rule raises a CaptureError that
-names it (with fallback="eager", it then runs eagerly).
+the divisor), `abs` as hypot, vector norms as norms of those magnitudes, the FFTs (`fft`,
+`ifft`, `rfft`, `irfft` along one dim, with `n` and every `norm`) as products with DFT matrices
+whose angles are reduced exactly (k·t mod n) before the float64 cos and sin. An op without a
+rule raises a CaptureError that names it (with fallback="eager", it then runs eagerly).
 """
 
 import math
