@@ -601,3 +601,22 @@ def test_batch_norm_in_training_mode_with_a_tuple_result():
         torch.testing.assert_close(compiled(x), reference(x))
     torch.testing.assert_close(model.norm.running_mean, reference.norm.running_mean)
     torch.testing.assert_close(model.norm.running_var, reference.norm.running_var)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64], ids=str)
+@pytest.mark.parametrize("norm", [torch.nn.BatchNorm1d, torch.nn.BatchNorm2d, torch.nn.BatchNorm3d], ids=lambda n: n.__name__)
+def test_inference_batch_norm_in_every_float_dtype(norm, dtype):
+    # capture's _batch_norm_inference (x * scale + shift, f32 for narrow floats, as eager's kernel);
+    # bfloat16 weights failed to import before ml_dtypes was a dependency
+    model = norm(4).eval()
+    with torch.no_grad():
+        for tensor, (low, high) in [(model.running_mean, (-1, 1)), (model.running_var, (0.5, 2)),
+                                    (model.weight, (-2, 2)), (model.bias, (-1, 1))]:
+            tensor.uniform_(low, high)
+    model = model.to(dtype)
+    rank = {torch.nn.BatchNorm1d: 3, torch.nn.BatchNorm2d: 4, torch.nn.BatchNorm3d: 5}[norm]
+    x = torch.randn([2, 4, 3, 5, 6][:rank]).to(dtype)
+    compiled = ember.compile(model, (x,), fallback="error")
+    tolerance = {"rtol": 2e-2, "atol": 2e-2} if dtype in (torch.float16, torch.bfloat16) else {}
+    for values in (x, torch.randn(x.shape).to(dtype) * 3):
+        torch.testing.assert_close(compiled(values), model(values), **tolerance)
