@@ -143,6 +143,8 @@ def _supervise(work, what: str, where, heard=lambda last: None):
             heard(last)
     except EOFError:  # the child closed its end: it finished or died
         pass
+    except IsolatedCrashError:  # the timeout above: the child is killed and reaped already
+        raise
     except BaseException:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)

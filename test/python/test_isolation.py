@@ -71,6 +71,32 @@ def test_pass_error_in_the_child_comes_back_as_pass_error():
     assert info.value.reproducer and os.path.exists(info.value.reproducer)
 
 
+def test_a_silent_child_is_killed_and_reported(monkeypatch):
+    # A pass that never returns (a deadlock after fork would look the same): the child is killed
+    # after $EMBER_ISOLATE_TIMEOUT seconds without a word, and the caller gets an error, not a hang.
+    import time
+
+    from ember import isolation
+
+    children = []
+    real_fork = os.fork
+
+    def fork():
+        pid = real_fork()
+        children.append(pid)
+        return pid
+
+    monkeypatch.setattr(isolation.os, "fork", fork)
+    monkeypatch.setattr(isolation, "run_pipeline", lambda *args, **kwargs: time.sleep(600))
+    monkeypatch.setenv("EMBER_ISOLATE_TIMEOUT", "2")
+    start = time.monotonic()
+    with pytest.raises(ember.IsolatedCrashError, match="did not answer within 2 s"):
+        ember.compile(select_positive, ARGS, isolate=True)
+    assert time.monotonic() - start < 60
+    with pytest.raises(ChildProcessError):  # reaped: no child left running or as a zombie
+        os.waitpid(children[-1], os.WNOHANG)
+
+
 def test_isolation_setting(monkeypatch):
     monkeypatch.delenv("EMBER_ISOLATE", raising=False)
     assert isolation_mode(None) == "passes"
