@@ -13,13 +13,13 @@ from ember.errors import (
     InputError,
     InputValueError,
     IndexCheckError,
-    ZeroDivisionCheckError,
     IsolatedCrashError,
     LoweringError,
     PassError,
     PipelineSyntaxError,
     RuntimeCheckError,
     StaleWeightsError,
+    ZeroDivisionCheckError,
 )
 
 import logging as _logging

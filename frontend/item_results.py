@@ -7,7 +7,8 @@ not import. Such an expression is rebuilt from aten ops on 0-d tensors of the dt
 computes in (float64 for a float, int64 for an int, bool for a comparison), so the number is
 eager's to the bit: an f32 item is exact in float64, and float64 arithmetic is Python's.
 A computed divisor is checked when the code runs: where it is zero the call raises
-ZeroDivisionCheckError (a ZeroDivisionError), as Python does, not a tensor op's inf.
+ZeroDivisionCheckError (a ZeroDivisionError), as Python does, not a tensor op's inf. Where they
+differ: int64 wraps past 2**63, where Python's ints grow.
 """
 
 import operator
