@@ -3,10 +3,11 @@
 Matches every `cf.assert` in the entry function that `ember-entry-point` made (torch-mlir's own
 checks, such as embedding's and gather's index bounds, and ember's, such as integer division by
 zero) and produces, in its place, a store of the check's error code into the entry's status
-slot when the condition is false and no earlier check failed (`scf.if`). The call goes on and the caller raises the error
-afterwards, discarding the outputs. So that going on is safe, the checked value of a bounds
-check `cmpi(v, bound)` is replaced, for every other use, by `select(cond, v, 0)`: a load or
-store through an index out of range reads or writes element 0 instead of stray memory.
+slot when the condition is false and no earlier check failed (`scf.if`). The call goes on and
+the caller raises the error afterwards, discarding the outputs. So that going on is safe, the
+checked value of a bounds check `cmpi(v, bound)` is replaced, for every other use, by
+`select(cond, v, 0)`: a load or store through an index out of range reads or writes element 0
+instead of stray memory.
 
 Each distinct check gets a code k > 0; the entry's `ember.errors` attribute lists them,
 `ember.errors[k - 1]` = "ExceptionClass: message at the user's source line". Which exception
@@ -119,13 +120,17 @@ class RuntimeChecks(EmberPass):
                 code = errors.index(entry_text) + 1
                 with ir.InsertionPoint(check), check.location:
                     # The first failed check is the one reported, as eager raises at the first.
+                    # The status is read only once the check failed: no load in a checked loop.
                     i32 = ir.IntegerType.get_signless(32)
                     failed = arith.XOrIOp(condition, arith.ConstantOp(condition.type, 1).result).result
-                    clear = arith.CmpIOp(arith.CmpIPredicate.eq, memref.LoadOp(status.result, []).result,
-                                         arith.ConstantOp(i32, 0).result).result
-                    branch = scf.IfOp(arith.AndIOp(failed, clear).result)
+                    branch = scf.IfOp(failed)
                     with ir.InsertionPoint(branch.then_block):
-                        memref.StoreOp(arith.ConstantOp(i32, code).result, status.result, [])
+                        clear = arith.CmpIOp(arith.CmpIPredicate.eq, memref.LoadOp(status.result, []).result,
+                                             arith.ConstantOp(i32, 0).result).result
+                        first = scf.IfOp(clear)
+                        with ir.InsertionPoint(first.then_block):
+                            memref.StoreOp(arith.ConstantOp(i32, code).result, status.result, [])
+                            scf.YieldOp([])
                         scf.YieldOp([])
                 _clamp_checked_value(condition)
             check.erase()

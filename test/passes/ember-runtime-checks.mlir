@@ -10,12 +10,12 @@
 // CHECK: %[[LT:.*]] = arith.cmpi slt, %[[I:.*]], %{{.*}} : index
 // CHECK: %[[SAFE:.*]] = arith.select %[[LT]], %[[I]], %{{.*}} : index
 // CHECK: %[[FAILED:.*]] = arith.xori %[[LT]], %{{.*}} : i1
-// CHECK: %[[NOW:.*]] = memref.load %[[STATUS]][] : memref<i32>
-// CHECK: %[[CLEAR:.*]] = arith.cmpi eq, %[[NOW]], %{{.*}} : i32
-// CHECK: %[[FIRST:.*]] = arith.andi %[[FAILED]], %[[CLEAR]] : i1
-// CHECK: scf.if %[[FIRST]] {
-// CHECK:   %[[ONE:.*]] = arith.constant 1 : i32
-// CHECK:   memref.store %[[ONE]], %[[STATUS]][] : memref<i32>
+// CHECK: scf.if %[[FAILED]] {
+// CHECK:   %[[NOW:.*]] = memref.load %[[STATUS]][] : memref<i32>
+// CHECK:   %[[CLEAR:.*]] = arith.cmpi eq, %[[NOW]], %{{.*}} : i32
+// CHECK:   scf.if %[[CLEAR]] {
+// CHECK:     %[[ONE:.*]] = arith.constant 1 : i32
+// CHECK:     memref.store %[[ONE]], %[[STATUS]][] : memref<i32>
 // CHECK: memref.load %{{.*}}[%[[SAFE]]]
 // CHECK: scf.if
 // CHECK: arith.constant 2 : i32
