@@ -37,7 +37,8 @@ _BINARY = {
 }
 DIVISION_BY_ZERO = "ember: python division by zero"  # ember.passes.runtime_checks.CHECKS names its class
 _DIVISIONS = (operator.truediv, operator.floordiv, operator.mod)
-_UNARY = {operator.neg: aten.neg.default, torch.sym_float: None}  # sym_float: a cast to float64
+_UNARY = {operator.neg: aten.neg.default}
+_CASTS = (torch.sym_float,)  # int -> float: the operand cast to float64 is the result
 
 
 def take_item_results(program) -> set[int]:
@@ -114,7 +115,7 @@ def _as_tensor(value: torch.fx.Node, output_node: torch.fx.Node) -> torch.fx.Nod
                 divisor = operands[1]
                 nonzero = emit(aten.ne.Scalar, divisor, 0)
                 operands[1] = emit(torch.ops.ember.check.default, nonzero, divisor, DIVISION_BY_ZERO)
-            if node.target is torch.sym_float:
+            if node.target in _CASTS:
                 result = operands[0]
             elif node.target in _UNARY:
                 result = emit(_UNARY[node.target], operands[0])
@@ -131,7 +132,7 @@ def _rebuildable(node) -> bool:
         return isinstance(node, (int, float, bool))
     if node.target in ITEM_OPS:
         return isinstance(node.args[0], torch.fx.Node) and isinstance(node.args[0].meta.get("val"), torch.Tensor)
-    if node.target not in _BINARY and node.target not in _UNARY:
+    if node.target not in _BINARY and node.target not in _UNARY and node.target not in _CASTS:
         return False
     return all(_rebuildable(a) for a in node.args) and not node.kwargs
 
