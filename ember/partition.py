@@ -12,9 +12,10 @@ calls the segments. Eager runs:
 - ops that torch-mlir fails to lower: a segment whose compile names the op (LoweringError.ops)
   is split again without it, round by round, until every segment compiles or names no op
   (then it runs eagerly whole, and the warning says why).
-Control flow (torch.cond, torch.while_loop): Python takes the branch or the trip, and each of
-its graphs (both branches; the loop's condition and body) is compiled by ember, so the branch
-not taken never runs. Not yet structured control flow (scf.if/scf.while) inside one module.
+Control flow (torch.cond, torch.while_loop) compiles into scf.if/scf.while inside one module
+(ember.frontend.control_flow); where the model does not compile whole, Python takes the branch
+or the trip here, and each of its graphs (both branches; the loop's condition and body) is
+compiled by ember in parts, so the branch not taken never runs.
 One FallbackWarning names the ops that run eagerly and the user's lines.
 """
 

@@ -31,6 +31,7 @@ from ember.frontend.item_results import take_item_results
 from ember.frontend.library_pytrees import register_result_types
 from ember.frontend.literals import DenseLiteralHooks
 from ember.frontend import builtin_ops, complex_as_real, dynamic_dims, literals, tm_tensor, unlowered_ops
+from ember.frontend.control_flow import ControlFlowImporter
 from ember.frontend.random_ops import decompositions as random_decompositions
 from ember.frontend.source_locations import source_line, user_frames, user_frames_in_traceback, user_frames_of
 from ember.passes.pass_manager import reproducer_dir
@@ -1058,7 +1059,7 @@ def _to_linalg(program, name: str) -> tuple[str, str, tuple]:
     _non_persistent_buffers_as_state(program)
     context = tm_ir.Context()
     torch_dialect.register_dialect(context)
-    importer = FxImporter(context=context, hooks=DenseLiteralHooks())
+    importer = FxImporter(context=context, hooks=DenseLiteralHooks(), graph_node_importer_cls=ControlFlowImporter)
     try:
         importer.import_frozen_program(program, func_name="main")
     except Exception as e:  # the importer raises NotImplementedError, KeyError, ... on gaps

@@ -13,6 +13,9 @@ lowered sorts and scans, ...) and produces
 An op whose results the host uses stays on the host, logged: a device target's runtime refuses
 it by name (ember.runtime.cuda_plan).
 
+Fails, with a located error, on a branch or loop of the model (torch.cond, while_loop) around
+kernels: its condition is in device memory, and device targets do not compile it yet.
+
 Left on the host: ops that only make or name buffers (`memref.view`, `get_global`, `alloc`,
 `subview`, reshapes, ...), scalar arithmetic, and the load of the status slot whose value the
 function returns (the runtime reads it; see ember-entry-point's `status-in-arena`).
@@ -24,7 +27,7 @@ from mlir import ir
 from mlir.dialects import memref
 
 from ember.passes.gpu_loops import parallel, top_level_ops
-from ember.passes.registry import EmberPass, register_pass
+from ember.passes.registry import EmberPass, PassFailure, register_pass
 from ember.passes.walk import collect_ops
 
 _log = logging.getLogger("ember")
@@ -62,6 +65,12 @@ def _copy_loop(copy) -> bool:
     return True
 
 
+def _branches_to_kernels(op: ir.Operation) -> bool:
+    """A loop or branch of the model's own control flow, whose regions hold kernels (parallel
+    loops); not the branch of a failed runtime check, which only writes the status slot."""
+    return op.name in ("scf.if", "scf.while") and bool(collect_ops(op, lambda o: o.name == "scf.parallel"))
+
+
 def _one_thread(op) -> None:
     with ir.InsertionPoint(op), op.location:
         loop = parallel([1])
@@ -83,6 +92,12 @@ class GpuHostKernels(EmberPass):
                 continue
             if name == "memref.copy" and _copy_loop(child):
                 continue
+            if _branches_to_kernels(child.operation):
+                child.location.emit_error(
+                    f"{name} (torch.cond or torch.while_loop) around kernels: the device targets do not"
+                    " compile control flow yet (its condition is in device memory, which the host does"
+                    " not read); compile it for target='cpu'")
+                raise PassFailure(name)
             if any(len(list(r.uses)) for r in child.results):
                 _log.info("ember-gpu-host-kernels: %s left on the host, which uses its results, at %s",
                           name, child.location)

@@ -89,7 +89,10 @@ ONE_SHOT_BUFFERIZE = (
     # again: canonicalize and cse have merged the buffer islands' reads of one tensor into one,
     # at the first island, which would let an op between them write into the tensor's buffer
     "ember-seal-buffer-islands",
-    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
+    # allow-return-allocs-from-loops: a while_loop's body yields new tensors, not its carries'
+    # buffers (scf.while from torch.while_loop); tiled loops yield their carries either way
+    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map"
+    " allow-return-allocs-from-loops}",
 )
 
 BUFFERIZE = Stage("bufferized", "ember-cpu-bufferize", (
@@ -102,6 +105,9 @@ BUFFERIZE = Stage("bufferized", "ember-cpu-bufferize", (
     "buffer-results-to-out-params{hoist-static-allocs hoist-dynamic-allocs modify-public-functions}",
     nest("func.func", "buffer-hoisting"),
     "buffer-deallocation-pipeline",
+    # again: the ownership flags of its runtime helper (a branch's result that may alias buffers
+    # from above, torch.cond) are i1 buffers
+    "ember-bool-to-byte",
     "ember-vectorize-copies",  # strided copies (a padded input's interior): vector rows, not a runtime call
     "convert-bufferization-to-memref",
     "ember-entry-point",  # the ABI: (inputs, outputs, arena, threads) -> status

@@ -125,3 +125,35 @@ func.func @no_bools(%x: f32, %y: f32) -> f32 {
   %s = arith.select %c, %x, %y : f32
   return %s : f32
 }
+
+// -----
+
+// After bufferization: the ownership flags of buffer-deallocation-pipeline's runtime helper
+// (a branch whose result may alias buffers from above) are i1 buffers, passed to a private
+// function; they become bytes, calls and signatures with them.
+// CHECK-LABEL: func.func @owners
+// CHECK:       %[[F:.*]] = memref.alloc() : memref<2xi8>
+// CHECK:       %[[B:.*]] = arith.extui %{{.*}} : i1 to i8
+// CHECK:       memref.store %[[B]], %[[F]][%{{.*}}] : memref<2xi8>
+// CHECK:       %[[C:.*]] = memref.cast %[[F]] : memref<2xi8> to memref<?xi8>
+// CHECK:       call @helper(%[[C]]) : (memref<?xi8>) -> ()
+// CHECK:       %[[L:.*]] = memref.load %[[F]][%{{.*}}] : memref<2xi8>
+// CHECK:       arith.trunci %[[L]] : i8 to i1
+// CHECK-LABEL: func.func private @helper
+// CHECK-SAME:    (%{{.*}}: memref<?xi8>)
+func.func @owners(%own: i1) -> i1 {
+  %c0 = arith.constant 0 : index
+  %flags = memref.alloc() : memref<2xi1>
+  memref.store %own, %flags[%c0] : memref<2xi1>
+  %cast = memref.cast %flags : memref<2xi1> to memref<?xi1>
+  call @helper(%cast) : (memref<?xi1>) -> ()
+  %r = memref.load %flags[%c0] : memref<2xi1>
+  memref.dealloc %flags : memref<2xi1>
+  return %r : i1
+}
+func.func private @helper(%flags: memref<?xi1>) {
+  %c1 = arith.constant 1 : index
+  %true = arith.constant true
+  memref.store %true, %flags[%c1] : memref<?xi1>
+  return
+}

@@ -45,3 +45,24 @@ func.func @carried(%in: memref<4xf32>) -> f32 {
   }
   return %sum : f32
 }
+
+// -----
+
+// The branch of a failed runtime check, which only writes the status slot, is a kernel of
+// one thread like the store it holds.
+// CHECK-LABEL: func.func @check
+// CHECK:       scf.parallel
+// CHECK-NEXT:    scf.if
+// CHECK-NEXT:      memref.store
+func.func @check(%in: memref<i8>, %arena: memref<?xi8>) -> i32 {
+  %c0 = arith.constant 0 : index
+  %one = arith.constant 1 : i32
+  %status = memref.view %arena[%c0][] : memref<?xi8> to memref<i32>
+  %byte = memref.load %in[] : memref<i8>
+  %failed = arith.trunci %byte : i8 to i1
+  scf.if %failed {
+    memref.store %one, %status[] : memref<i32>
+  }
+  %s = memref.load %status[] : memref<i32>
+  return %s : i32
+}
