@@ -159,7 +159,7 @@ def bert_base_encoder() -> nn.Module:
 
 class Alternating(nn.Module):
     """Convolutions that ember compiles between eager islands (bessel_j0, which torch-mlir does not
-    lower): ember runs it in parts, its OpenMP runtime (libiomp5) beside torch's."""
+    lower): ember runs it in parts, its parallel loops on torch's OpenMP pool (ember.runtime.openmp)."""
 
     def __init__(self, channels: int = 64, blocks: int = 4):
         super().__init__()

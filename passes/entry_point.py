@@ -38,7 +38,8 @@ _PARALLEL_LOOPS = {"scf.forall", "scf.parallel", "omp.parallel"}
 # libiomp5's own name for omp_set_num_threads. In a process with torch, `omp_set_num_threads`
 # resolves to torch's libgomp, loaded first: the setting never reached the runtime that runs
 # ember's parallel loops (which then ran on every core at threads=1, and none more at 2), and it
-# changed torch's own thread count on the calling thread. libgomp has no `ompc_` entry points.
+# changed torch's own thread count on the calling thread. libgomp has no `ompc_` entry points;
+# ember.runtime.openmp's shim over libgomp serves this one as a per-thread team size.
 SET_THREADS = "ompc_set_num_threads"
 
 

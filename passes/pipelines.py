@@ -116,7 +116,7 @@ BUFFERIZE = Stage("bufferized", "ember-cpu-bufferize", (
     "ember-outline-kernels",  # loop nests as functions; a layer repeated is compiled once
 ))
 
-# Parallel loops become OpenMP worksharing loops (libiomp5 from the intel-openmp wheel) on as
+# Parallel loops become OpenMP worksharing loops (ember.runtime.openmp: torch's libgomp, else libiomp5) on as
 # many threads as the entry's caller asks for (ember-entry-point). convert-scf-to-openmp wraps
 # each loop body in a memref.alloca_scope, which must be lowered (finalize-memref-to-llvm) before
 # convert-scf-to-cf splits the loops inside it into blocks.

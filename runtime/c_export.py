@@ -26,6 +26,7 @@ from ember.errors import EmberError
 from ember.runtime.artifact import Artifact
 from ember.runtime.jit import link_shared, object_code, runtime_sources
 from ember.runtime.native import ALIGNMENT, Abi
+from ember.runtime.openmp import libiomp5_path
 
 C_TYPES = {
     "float32": "float", "float64": "double", "float16": "uint16_t", "bfloat16": "uint16_t",
@@ -173,11 +174,9 @@ def export(artifact: Artifact, directory, name: str | None = None) -> tuple[str,
     name = c_name(name or artifact.signature.name)
     os.makedirs(directory, exist_ok=True)
     extra = []
-    if artifact.abi.uses_openmp:
-        import importlib.metadata
-
-        library = next(f.locate() for f in importlib.metadata.files("intel-openmp") if f.name == "libiomp5.so")
-        extra = [str(library), f"-Wl,-rpath,{os.path.dirname(library)}"]
+    if artifact.abi.uses_openmp:  # a C program has no torch: libiomp5 serves its parallel loops
+        library = libiomp5_path()
+        extra = [library, f"-Wl,-rpath,{os.path.dirname(library)}"]
     data = link_shared(
         {"model.o": object_code(artifact)},
         {f"{name}_abi.c": wrapper_source(artifact, name), **runtime_sources()},

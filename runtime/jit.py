@@ -11,7 +11,8 @@ from mlir import ir
 from mlir.execution_engine import ExecutionEngine
 
 from ember.errors import EmberError
-from ember.runtime.native import Abi, NativeExecutable, load_openmp_runtime
+from ember.runtime.native import Abi, NativeExecutable
+from ember.runtime.openmp import load_openmp_runtime
 
 MLIR_LIB_DIR = os.path.join(os.path.dirname(ir.__file__), "lib")
 # LLVM's IR pipeline level. The code comes vectorized and unrolled from MLIR; O3's extra IR

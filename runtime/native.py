@@ -14,8 +14,6 @@ tensors.
 """
 
 import ctypes
-import functools
-import importlib.metadata
 import threading
 from dataclasses import dataclass
 
@@ -60,15 +58,6 @@ class Abi:
             kind, _, message = self.errors[status - 1].partition(": ")
             return runtime_error_class(kind)(f"{model}: {message}")
         return RuntimeCheckError(f"{model}: the compiled code reported error status {status}")
-
-
-@functools.cache
-def load_openmp_runtime() -> None:
-    """Loads libiomp5.so with RTLD_GLOBAL, where every compiled module finds its `__kmpc_*` and
-    `omp_*` symbols; one runtime (and one thread pool) serves every module in the process."""
-    # The intel-openmp wheel installs it as a data file (<prefix>/lib), outside any package.
-    path = next(f.locate() for f in importlib.metadata.files("intel-openmp") if f.name == "libiomp5.so")
-    ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
 
 
 class Context:

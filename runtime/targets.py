@@ -14,7 +14,8 @@ from typing import Callable
 
 from ember.errors import ArtifactError, EmberError
 from ember.runtime.artifact import Artifact, host_cpu_features
-from ember.runtime.native import NativeExecutable, load_openmp_runtime
+from ember.runtime.native import NativeExecutable
+from ember.runtime.openmp import load_openmp_runtime
 
 
 @dataclass(frozen=True)

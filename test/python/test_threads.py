@@ -1,6 +1,7 @@
 """Multi-core execution (`ember.compile(..., threads=N)`) against eager numerics."""
 
 import gc
+import os
 
 import pytest
 import torch
@@ -42,21 +43,44 @@ def test_freeing_a_threaded_module_leaves_the_others_working():
 def test_the_thread_count_reaches_embers_runtime_and_leaves_torchs_alone():
     # The entry called omp_set_num_threads, which torch's libgomp (loaded first) answered: ember's
     # libiomp5 ran every parallel loop on all cores, at threads=1 too, and torch's own thread
-    # count on the calling thread became the model's.
-    import ctypes
-    import importlib.metadata
+    # count on the calling thread became the model's. Now ember's loops run on torch's libgomp
+    # (ember.runtime.openmp), with the team size set per region.
+    from ember.runtime.openmp import last_team_size, load_openmp_runtime
 
     model = nn.Sequential(nn.Linear(1024, 1024), nn.ReLU()).eval()
     x = torch.randn(64, 1024)
     compiled = ember.compile(model, (x,), threads=1)
-    iomp = ctypes.CDLL(str(next(f.locate() for f in importlib.metadata.files("intel-openmp") if f.name == "libiomp5.so")))
+    assert load_openmp_runtime() == "libgomp"
     previous = torch.get_num_threads()
     torch.set_num_threads(3)
     try:
-        for threads in (1, 2):
+        for threads in (1, 2, 1):
             compiled.threads = threads
             torch.testing.assert_close(compiled(x), model(x))
-            assert iomp.omp_get_max_threads() == threads  # the calling thread's setting in ember's runtime
-            assert torch.get_num_threads() == 3  # and torch's, untouched
+            assert last_team_size() == threads  # the team that ran ember's latest parallel loop
+            assert torch.get_num_threads() == 3  # and torch's setting, untouched
+            torch.testing.assert_close(torch.mm(x, x.T), x @ x.T)  # eager on the same pool
     finally:
         torch.set_num_threads(previous)
+
+
+def test_libiomp5_serves_parallel_loops_where_asked(tmp_path):
+    """EMBER_OPENMP=libiomp5 (and a process without torch's libgomp, or without a C compiler):
+    the parallel loops run on libiomp5, as a saved C library's do, and match eager."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import os, torch, ember\n"
+        "os.environ['EMBER_OPENMP'] = 'libiomp5'\n"
+        "from ember.runtime.openmp import load_openmp_runtime\n"
+        "assert load_openmp_runtime() == 'libiomp5'\n"
+        "model = torch.nn.Sequential(torch.nn.Linear(1024, 1024), torch.nn.ReLU()).eval()\n"
+        "x = torch.randn(64, 1024)\n"
+        "compiled = ember.compile(model, (x,), threads=2)\n"
+        "torch.testing.assert_close(compiled(x), model(x))\n"
+        "print('ok')\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "EMBER_CACHE": "0"})
+    assert done.stdout.strip().endswith("ok"), done.stderr[-2000:]
