@@ -128,7 +128,8 @@ LOWER = Stage("llvm", "ember-cpu-lower", (
     "convert-vector-to-scf{full-unroll=true}",
     "expand-strided-metadata",
     "lower-affine",
-    "finalize-memref-to-llvm",
+    # allocations call ember's (runtime/alloc_cache.c): freed blocks are reused, not unmapped
+    "finalize-memref-to-llvm{use-generic-functions}",
     limit_unrolling,  # wide vector bodies: LLVM's unroller would make blocks its schedulers choke on
     "convert-scf-to-cf",
     "math-expand-ops{ops=fpowi}",  # x ** n: multiplications (constant n) or powf; LLVM's powi takes no vectors

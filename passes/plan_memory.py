@@ -11,7 +11,8 @@ size. Their `memref.dealloc`s are erased.
 
 Re-entrancy: the arena belongs to the caller's context (64-byte aligned, at least
 `ember.arena_size` bytes), so the code keeps no state and two contexts may run it at once.
-Allocs inside loops or regions (per-tile scratch) are left to malloc: they may be live in
+Allocs inside loops or regions (per-tile scratch) and of dynamic size are left to the
+allocation functions (runtime/alloc_cache.c, which reuses freed blocks): they may be live in
 several parallel iterations at once. A function without an arena argument keeps its allocs; a
 function without one that had candidates fails, naming the pass that adds it.
 """

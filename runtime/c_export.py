@@ -24,7 +24,8 @@ import re
 
 from ember.errors import EmberError
 from ember.runtime.artifact import Artifact
-from ember.runtime.jit import link_shared, object_code, runtime_sources
+from ember.runtime.c_build import link_shared, runtime_sources
+from ember.runtime.jit import object_code
 from ember.runtime.native import ALIGNMENT, Abi
 from ember.runtime.openmp import libiomp5_path
 

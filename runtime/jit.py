@@ -3,16 +3,14 @@ JIT-ed into this process, or dumped as a position-independent object and linked 
 C compiler into the shared library that a saved artifact carries."""
 
 import os
-import shutil
-import subprocess
 import tempfile
 
 from mlir import ir
 from mlir.execution_engine import ExecutionEngine
 
-from ember.errors import EmberError
+from ember.runtime.c_build import link_shared, runtime_sources
+from ember.runtime.host_runtime import bind_allocation_functions, load_host_runtime
 from ember.runtime.native import Abi, NativeExecutable
-from ember.runtime.openmp import load_openmp_runtime
 
 MLIR_LIB_DIR = os.path.join(os.path.dirname(ir.__file__), "lib")
 # LLVM's IR pipeline level. The code comes vectorized and unrolled from MLIR; O3's extra IR
@@ -31,9 +29,9 @@ def _parse(llvm_ir: bytes) -> ir.Module:
 
 def jit_module(module: ir.Module, signature, abi: Abi, threads: int,
                opt_level: int = DEFAULT_OPT_LEVEL) -> NativeExecutable:
-    if abi.uses_openmp:
-        load_openmp_runtime()
+    load_host_runtime(abi.uses_openmp)
     engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[C_RUNNER_UTILS], enable_object_dump=False)
+    bind_allocation_functions(engine)
     return NativeExecutable(signature, abi, engine.raw_lookup(f"_mlir_ciface_{abi.entry}"), engine, threads)
 
 
@@ -49,6 +47,7 @@ def jit(artifact, threads: int) -> NativeExecutable:
 def object_code(artifact) -> bytes:
     """A position-independent object file of the artifact's module, for this host's CPU."""
     module = _parse(artifact.llvm_ir)
+    load_host_runtime(artifact.abi.uses_openmp)  # what the code calls must resolve to compile it
     engine = ExecutionEngine(module, opt_level=_opt_level(artifact), shared_libs=[C_RUNNER_UTILS], enable_pic=True)
     # Compiles the module (one object) through the entry: else the dump would look up a packed
     # wrapper of every function, which internal ones (ember-outline-kernels' kernels) lack, and
@@ -59,44 +58,6 @@ def object_code(artifact) -> bytes:
         engine.dump_to_object_file(path)
         with open(path, "rb") as f:
             return f.read()
-
-
-def c_compiler() -> str:
-    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
-    if not compiler:
-        raise EmberError("saving native code needs a C compiler to link it (cc, gcc or clang on PATH, or $CC)")
-    return compiler
-
-
-def link_shared(objects: dict[str, bytes], sources: dict[str, str] = (), extra: list[str] = (),
-                exported: str | None = None) -> bytes:
-    """Links object files (and compiles C sources) into one shared library; returns its bytes.
-    `exported` (a glob such as `mlp_*`) hides every other symbol."""
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        if exported:
-            script = os.path.join(tmp, "exports.map")
-            with open(script, "w") as f:
-                f.write(f"{{ global: {exported}; local: *; }};\n")
-            extra = [*extra, f"-Wl,--version-script={script}"]
-        for name, data in [*objects.items(), *dict(sources).items()]:
-            path = os.path.join(tmp, name)
-            with open(path, "wb" if isinstance(data, bytes) else "w") as f:
-                f.write(data)
-            paths.append(path)
-        output = os.path.join(tmp, "lib.so")
-        command = [c_compiler(), "-shared", "-O2", "-fPIC", "-o", output, *paths, *extra, "-lm"]
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode:
-            raise EmberError(f"linking the native code failed: {' '.join(command)}\n{done.stderr}")
-        with open(output, "rb") as f:
-            return f.read()
-
-
-def runtime_sources() -> dict[str, str]:
-    """The C runtime that native code links in place of MLIR's runner utils."""
-    with open(os.path.join(os.path.dirname(__file__), "memref_copy.c")) as f:
-        return {"memref_copy.c": f.read()}
 
 
 def shared_library(artifact) -> bytes:

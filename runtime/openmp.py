@@ -18,13 +18,12 @@ import glob
 import importlib.metadata
 import logging
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
+
+from ember.errors import EmberError
+from ember.runtime.c_build import c_source, find_c_compiler, library_file
 
 _log = logging.getLogger("ember")
-_SHIM = os.path.join(os.path.dirname(__file__), "openmp_on_gomp.c")
 
 
 def libiomp5_path() -> str:
@@ -48,17 +47,13 @@ def _torch_libgomp() -> str | None:
 
 
 def _build_shim(libgomp: str) -> str | None:
-    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
-    if not compiler:
+    if find_c_compiler() is None:
         return None
-    output = os.path.join(tempfile.mkdtemp(prefix="ember-openmp-"), "libember_openmp_on_gomp.so")
-    command = [compiler, "-shared", "-O2", "-fPIC", "-o", output, _SHIM, libgomp]
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode:
-        _log.warning("ember: building the OpenMP shim over torch's libgomp failed (%s); using libiomp5",
-                     done.stderr.strip().splitlines()[-1:] or done.returncode)
+    try:
+        return library_file({"openmp_on_gomp.c": c_source("openmp_on_gomp.c")}, [libgomp])
+    except EmberError as e:
+        _log.warning("ember: building the OpenMP shim over torch's libgomp failed (%s); using libiomp5", e)
         return None
-    return output
 
 
 @functools.cache

@@ -15,7 +15,7 @@ from typing import Callable
 from ember.errors import ArtifactError, EmberError
 from ember.runtime.artifact import Artifact, host_cpu_features
 from ember.runtime.native import NativeExecutable
-from ember.runtime.openmp import load_openmp_runtime
+from ember.runtime.host_runtime import load_host_runtime
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,7 @@ def open_library(data: bytes) -> ctypes.CDLL:
 def _cpu_executable(artifact: Artifact, threads: int) -> NativeExecutable:
     """The artifact's native code where this host has every CPU feature it was built for; else
     a JIT of its LLVM IR (needs the `mlir` bindings)."""
-    if artifact.abi.uses_openmp:
-        load_openmp_runtime()
+    load_host_runtime(artifact.abi.uses_openmp)
     missing = sorted(set(artifact.cpu_features) - set(host_cpu_features()))
     if artifact.native is not None and not missing:
         library = open_library(artifact.native)
@@ -96,7 +95,7 @@ def _cpu_executable(artifact: Artifact, threads: int) -> NativeExecutable:
 def _cpu_trial_libraries() -> list[str]:
     from ember.runtime.jit import C_RUNNER_UTILS
 
-    load_openmp_runtime()  # the trial resolves OpenMP symbols against it
+    load_host_runtime(uses_openmp=True)  # the trial resolves what the code calls against it
     return [C_RUNNER_UTILS]
 
 
