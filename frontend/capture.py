@@ -787,7 +787,11 @@ def _export(module: torch.nn.Module, name: str, example_inputs: tuple, dynamic_s
         program = program.run_decompositions(_decompositions())
         _nan_results_back(program)
         return program
-    except EmberError:  # ember's own module (ComplexAsReal) named what it cannot do
+    except CaptureError as e:  # ember's own module (ComplexAsReal) named what it cannot do
+        if str(e).startswith(name):
+            raise
+        raise CaptureError(f"{name}: {e}") from e
+    except EmberError:
         raise
     except Exception as e:  # torch.export raises many types; all mean "cannot capture"
         first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

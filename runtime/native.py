@@ -62,7 +62,9 @@ class Abi:
 
 class Context:
     """One caller's state for an entry: the arena, the thread count, the seed slot (of a model
-    that draws random numbers) and the packed arguments."""
+    that draws random numbers) and the packed arguments. The descriptors point at the buffers
+    of the call being made and are valid only during it: the entry must be called through
+    `NativeExecutable.run`, which sets them, never again with what a previous call left."""
 
     def __init__(self, signature: Signature, abi: Abi, threads: int):
         size = max(abi.arena_size, 1)
