@@ -19,7 +19,8 @@ Only the carried values are the loop's results, as torch's while_loop returns th
 """
 
 from torch_mlir.extras.fx_importer import GraphNodeImporter
-from torch_mlir.ir import Block, FlatSymbolRefAttr, InsertionPoint, IntegerAttr, IntegerType, Operation, Type
+from torch_mlir.ir import (Block, FlatSymbolRefAttr, FunctionType, InsertionPoint, IntegerAttr, IntegerType,
+                            Operation, TypeAttr)
 
 _INT64_MAX = 2**63 - 1
 
@@ -43,9 +44,12 @@ class ControlFlowImporter(GraphNodeImporter):
         for i, value in enumerate(results):
             self.bind_node_value(node, value, i)
 
-    def _call(self, loc, function: str, operands: list, result_types: list):
+    def _call(self, loc, function: str, operands: list):
+        """A call of `function`, typed as the importer typed the function (a condition may
+        return a bool tensor or a SymBool's `!torch.bool`)."""
+        callee = FunctionType(TypeAttr(self.fx_importer.symbol_table[function].attributes["function_type"]).value)
         return Operation.create("func.call", attributes={"callee": FlatSymbolRefAttr.get(function)},
-                                results=result_types, operands=operands, loc=loc).results
+                                results=list(callee.results), operands=operands, loc=loc).results
 
     def _bool(self, loc, value):
         """A `!torch.bool` of `value`: a 0-d bool tensor, or a bool already (a SymBool's)."""
@@ -62,7 +66,7 @@ class ControlFlowImporter(GraphNodeImporter):
         branch = Operation.create("torch.prim.If", results=types, operands=[flag], regions=2, loc=loc)
         for region, graph in zip(branch.regions, (true_fn, false_fn)):
             with InsertionPoint(Block.create_at_start(region, [])):
-                results = self._call(loc, self._function(graph), values, types)
+                results = self._call(loc, self._function(graph), values)
                 Operation.create("torch.prim.If.yield", results=[], operands=list(results), loc=loc)
         self._bind_results(node, branch.results)
 
@@ -71,8 +75,7 @@ class ControlFlowImporter(GraphNodeImporter):
         condition, body = self._function(cond_fn), self._function(body_fn)
         initial, read = self._values(loc, carried), self._values(loc, additional)
         types = self._result_types(node)
-        flag_type = Type.parse("!torch.vtensor<[],i1>")
-        first = self._bool(loc, self._call(loc, condition, initial + read, [flag_type])[0])
+        first = self._bool(loc, self._call(loc, condition, initial + read)[0])
         with loc:
             trips = Operation.create("torch.constant.int", results=[self._cc.torch_int_type],
                                      attributes={"value": IntegerAttr.get(IntegerType.get_signless(64), _INT64_MAX)}).result
@@ -80,7 +83,7 @@ class ControlFlowImporter(GraphNodeImporter):
         with loc:
             block = Block.create_at_start(loop.regions[0], [self._cc.torch_int_type] + types)
         with InsertionPoint(block):
-            state = list(self._call(loc, body, list(block.arguments[1:]) + read, types))
-            again = self._bool(loc, self._call(loc, condition, state + read, [flag_type])[0])
+            state = list(self._call(loc, body, list(block.arguments[1:]) + read))
+            again = self._bool(loc, self._call(loc, condition, state + read)[0])
             Operation.create("torch.prim.Loop.condition", results=[], operands=[again] + state, loc=loc)
         self._bind_results(node, loop.results)

@@ -13,8 +13,8 @@ lowered sorts and scans, ...) and produces
 An op whose results the host uses stays on the host, logged: a device target's runtime refuses
 it by name (ember.runtime.cuda_plan).
 
-Fails, with a located error, on a branch or loop of the model (torch.cond, while_loop) around
-kernels: its condition is in device memory, and device targets do not compile it yet.
+Fails, with a located error, on a branch or loop of the model (torch.cond, while_loop) that
+touches memory: its condition is in device memory, and device targets do not compile it yet.
 
 Left on the host: ops that only make or name buffers (`memref.view`, `get_global`, `alloc`,
 `subview`, reshapes, ...), scalar arithmetic, and the load of the status slot whose value the
@@ -28,6 +28,7 @@ from mlir.dialects import memref
 
 from ember.passes.gpu_loops import parallel, top_level_ops
 from ember.passes.registry import EmberPass, PassFailure, register_pass
+from ember.passes.runtime_checks import CHECK_BRANCH
 from ember.passes.walk import collect_ops
 
 _log = logging.getLogger("ember")
@@ -65,10 +66,10 @@ def _copy_loop(copy) -> bool:
     return True
 
 
-def _branches_to_kernels(op: ir.Operation) -> bool:
-    """A loop or branch of the model's own control flow, whose regions hold kernels (parallel
-    loops); not the branch of a failed runtime check, which only writes the status slot."""
-    return op.name in ("scf.if", "scf.while") and bool(collect_ops(op, lambda o: o.name == "scf.parallel"))
+def _model_control_flow(op: ir.Operation) -> bool:
+    """A loop or branch of the model's own (torch.cond, while_loop); not the branch of a failed
+    runtime check (ember-runtime-checks marks it), which only writes the status slot."""
+    return op.name in ("scf.if", "scf.while") and CHECK_BRANCH not in op.attributes
 
 
 def _one_thread(op) -> None:
@@ -92,9 +93,9 @@ class GpuHostKernels(EmberPass):
                 continue
             if name == "memref.copy" and _copy_loop(child):
                 continue
-            if _branches_to_kernels(child.operation):
+            if _model_control_flow(child.operation):
                 child.location.emit_error(
-                    f"{name} (torch.cond or torch.while_loop) around kernels: the device targets do not"
+                    f"{name} (torch.cond or torch.while_loop): the device targets do not"
                     " compile control flow yet (its condition is in device memory, which the host does"
                     " not read); compile it for target='cpu'")
                 raise PassFailure(name)

@@ -24,6 +24,8 @@ from ember.passes.entry_point import ENTRY, STATUS
 from ember.passes.registry import EmberPass, PassFailure, register_pass
 from ember.passes.walk import ancestor_in, collect_ops
 
+CHECK_BRANCH = "ember.check_branch"  # marks the branch that stores a failed check's status
+
 # torch-mlir's assert message → (the exception eager raises, what to tell the user); None: eager
 # makes no such check, the assert goes.
 CHECKS: dict[str, tuple[str, str] | None] = {
@@ -124,6 +126,7 @@ class RuntimeChecks(EmberPass):
                     i32 = ir.IntegerType.get_signless(32)
                     failed = arith.XOrIOp(condition, arith.ConstantOp(condition.type, 1).result).result
                     branch = scf.IfOp(failed)
+                    branch.operation.attributes[CHECK_BRANCH] = ir.UnitAttr.get()
                     with ir.InsertionPoint(branch.then_block):
                         clear = arith.CmpIOp(arith.CmpIPredicate.eq, memref.LoadOp(status.result, []).result,
                                              arith.ConstantOp(i32, 0).result).result

@@ -1,6 +1,7 @@
 """The system C compiler, for what ember links or builds in C: a saved artifact's shared
 library, the C export, and the host runtime library of this process (ember.runtime.host_runtime)."""
 
+import ctypes
 import os
 import shutil
 import subprocess
@@ -59,10 +60,11 @@ def link_shared(objects: dict[str, bytes], sources: dict[str, str] = (), extra: 
             return f.read()
 
 
-def library_file(sources: dict[str, str], extra: list[str] = ()) -> str:
-    """`sources` built into a shared library file of a fresh name (left in place: it stays mapped
-    for the life of the process)."""
-    path = os.path.join(tempfile.mkdtemp(prefix="ember-runtime-"), "lib.so")
-    with open(path, "wb") as f:
-        f.write(link_shared({}, sources, extra))
-    return path
+def load_library(sources: dict[str, str], extra: list[str] = ()) -> ctypes.CDLL:
+    """`sources` built into a shared library and loaded with RTLD_GLOBAL, where the code that
+    this process JITs or loads finds its symbols; its file is removed (the mapping stays)."""
+    with tempfile.TemporaryDirectory(prefix="ember-runtime-") as tmp:
+        path = os.path.join(tmp, "lib.so")
+        with open(path, "wb") as f:
+            f.write(link_shared({}, sources, extra))
+        return ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)

@@ -7,7 +7,7 @@ import ctypes
 import functools
 import logging
 
-from ember.runtime.c_build import c_source, find_c_compiler, library_file
+from ember.runtime.c_build import c_source, find_c_compiler, load_library
 from ember.runtime.openmp import load_openmp_runtime
 
 _log = logging.getLogger("ember")
@@ -21,7 +21,7 @@ def _load_allocator() -> bool:
     if find_c_compiler() is None:
         return False
     try:
-        ctypes.CDLL(library_file({"alloc_cache.c": c_source("alloc_cache.c")}), mode=ctypes.RTLD_GLOBAL)
+        load_library({"alloc_cache.c": c_source("alloc_cache.c")})
     except Exception as e:  # noqa: BLE001 - a broken toolchain: libc's allocator serves instead
         _log.warning("ember: building the allocation cache failed (%s); compiled code allocates with malloc", e)
         return False

@@ -49,6 +49,7 @@ def object_code(artifact) -> bytes:
     module = _parse(artifact.llvm_ir)
     load_host_runtime(artifact.abi.uses_openmp)  # what the code calls must resolve to compile it
     engine = ExecutionEngine(module, opt_level=_opt_level(artifact), shared_libs=[C_RUNNER_UTILS], enable_pic=True)
+    bind_allocation_functions(engine)
     # Compiles the module (one object) through the entry: else the dump would look up a packed
     # wrapper of every function, which internal ones (ember-outline-kernels' kernels) lack, and
     # abort the process.

@@ -21,7 +21,7 @@ import os
 import sys
 
 from ember.errors import EmberError
-from ember.runtime.c_build import c_source, find_c_compiler, library_file
+from ember.runtime.c_build import c_source, find_c_compiler, load_library
 
 _log = logging.getLogger("ember")
 
@@ -46,14 +46,15 @@ def _torch_libgomp() -> str | None:
     return loaded[0] if loaded else None
 
 
-def _build_shim(libgomp: str) -> str | None:
+def _load_shim(libgomp: str) -> bool:
     if find_c_compiler() is None:
-        return None
+        return False
     try:
-        return library_file({"openmp_on_gomp.c": c_source("openmp_on_gomp.c")}, [libgomp])
+        load_library({"openmp_on_gomp.c": c_source("openmp_on_gomp.c")}, [libgomp])
     except EmberError as e:
         _log.warning("ember: building the OpenMP shim over torch's libgomp failed (%s); using libiomp5", e)
-        return None
+        return False
+    return True
 
 
 @functools.cache
@@ -61,10 +62,11 @@ def load_openmp_runtime() -> str:
     """Loads the process's OpenMP entry points for compiled code; returns which: "libgomp"
     (torch's, through the shim) or "libiomp5"."""
     choice = os.environ.get("EMBER_OPENMP", "auto")
+    if choice not in ("auto", "libiomp5"):
+        raise EmberError(f"EMBER_OPENMP must be 'auto' (torch's libgomp where torch runs on it) or 'libiomp5';"
+                         f" got '{choice}'")
     libgomp = _torch_libgomp() if choice != "libiomp5" else None
-    shim = _build_shim(libgomp) if libgomp else None
-    if shim is not None:
-        ctypes.CDLL(shim, mode=ctypes.RTLD_GLOBAL)
+    if libgomp and _load_shim(libgomp):
         _log.info("ember: parallel loops run on torch's libgomp (%s)", libgomp)
         return "libgomp"
     ctypes.CDLL(libiomp5_path(), mode=ctypes.RTLD_GLOBAL)

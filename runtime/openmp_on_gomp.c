@@ -7,14 +7,16 @@
  *
  * Served: what MLIR's lowering of ember's parallel loops calls (omp.parallel + omp.wsloop, no
  * reductions): fork_call (the outlined region; the OpenMPIRBuilder packs its captured values
- * into one struct), static worksharing (the balanced split libomp computes for
- * schedule(static)), barriers, and `ompc_set_num_threads`, which sets the team size of the
+ * into one struct), static worksharing (a balanced split: any split is correct for
+ * schedule(static), which is all the builder asks for), barriers, and `ompc_set_num_threads`, which sets the team size of the
  * calling thread's next regions here only, never torch's setting. Code that needs another entry
  * point fails to load, naming the symbol.
  */
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 extern void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags);
 extern void GOMP_barrier(void);
@@ -26,6 +28,7 @@ typedef void (*microtask_t)(int32_t *gtid, int32_t *btid, ...);
 enum { MAX_ARGS = 15 };
 
 static __thread int requested_threads; /* 0: libgomp's default */
+static __thread int serial;            /* in a region run on the calling thread alone */
 static int last_team_size;             /* for tests: the team of the latest region */
 
 struct region {
@@ -36,13 +39,13 @@ struct region {
 
 void ompc_set_num_threads(int n) { requested_threads = n > 0 ? n : 0; }
 
-int ember_omp_last_team_size(void) { return last_team_size; }
+int ember_omp_last_team_size(void) { return __atomic_load_n(&last_team_size, __ATOMIC_RELAXED); }
 
 static void run_region(void *data) {
     struct region *r = data;
-    int32_t gtid = omp_get_thread_num(), btid = gtid;
+    int32_t gtid = serial ? 0 : omp_get_thread_num(), btid = gtid;
     void **a = r->args;
-    if (gtid == 0) last_team_size = omp_get_num_threads();
+    if (gtid == 0) __atomic_store_n(&last_team_size, serial ? 1 : omp_get_num_threads(), __ATOMIC_RELAXED);
     switch (r->argc) { /* as libomp's __kmp_invoke_microtask */
     case 0: r->task(&gtid, &btid); break;
     case 1: r->task(&gtid, &btid, a[0]); break;
@@ -59,24 +62,42 @@ static void run_region(void *data) {
 }
 
 void __kmpc_fork_call(void *loc, int32_t argc, microtask_t task, ...) {
-    struct region r = {task, argc < MAX_ARGS ? argc : MAX_ARGS, {0}};
+    if (argc > MAX_ARGS) { /* the OpenMPIRBuilder passes one struct of the captured values */
+        fprintf(stderr, "ember: a parallel region with %d arguments (at most %d)\n", argc, MAX_ARGS);
+        abort();
+    }
+    struct region r = {task, argc, {0}};
     va_list ap;
     va_start(ap, task);
     for (int i = 0; i < r.argc; i++) r.args[i] = va_arg(ap, void *);
     va_end(ap);
+    if (requested_threads == 1 || serial) { /* no team: a team of one ends libgomp's idle workers */
+        serial++;
+        run_region(&r);
+        serial--;
+        return;
+    }
     GOMP_parallel(run_region, &r, (unsigned)requested_threads, 0);
 }
 
-int32_t __kmpc_global_thread_num(void *loc) { return omp_get_thread_num(); }
+int32_t __kmpc_global_thread_num(void *loc) { return serial ? 0 : omp_get_thread_num(); }
 
-void __kmpc_barrier(void *loc, int32_t gtid) { GOMP_barrier(); }
+void __kmpc_barrier(void *loc, int32_t gtid) {
+    if (!serial) GOMP_barrier();
+}
 
 /* schedule(static) over [*lower, *upper] by `incr`: libomp's balanced split, in the loop's
- * own type, so that a trip count of 0 (upper = lower - 1, wrapped) gives every thread none. */
+ * own type. The builder's loops are normalized (lower 0, incr 1, upper trips - 1): an unsigned
+ * loop of no trip has upper wrapped to the maximum, and the split wraps back to none. */
 #define STATIC_INIT(NAME, T, UT)                                                                  \
     void NAME(void *loc, int32_t gtid, int32_t schedule, int32_t *last, T *lower, T *upper,       \
               T *stride, T incr, T chunk) {                                                        \
-        UT threads = (UT)omp_get_num_threads(), tid = (UT)omp_get_thread_num();                   \
+        if (incr > 0 ? *upper < *lower : *lower < *upper) { /* no trip: as libomp, bounds kept */  \
+            if (last) *last = 0;                                                                   \
+            *stride = incr;                                                                        \
+            return;                                                                                \
+        }                                                                                          \
+        UT threads = serial ? 1 : (UT)omp_get_num_threads(), tid = serial ? 0 : (UT)omp_get_thread_num(); \
         UT trips = incr == 1 ? (UT)(*upper - *lower) + 1                                           \
                    : incr > 0 ? (UT)(*upper - *lower) / (UT)incr + 1                              \
                               : (UT)(*lower - *upper) / (UT)(-incr) + 1;                           \

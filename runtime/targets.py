@@ -16,6 +16,7 @@ from ember.errors import ArtifactError, EmberError
 from ember.runtime.artifact import Artifact, host_cpu_features
 from ember.runtime.native import NativeExecutable
 from ember.runtime.host_runtime import load_host_runtime
+from ember.runtime.openmp import load_openmp_runtime
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ def open_library(data: bytes) -> ctypes.CDLL:
 def _cpu_executable(artifact: Artifact, threads: int) -> NativeExecutable:
     """The artifact's native code where this host has every CPU feature it was built for; else
     a JIT of its LLVM IR (needs the `mlir` bindings)."""
-    load_host_runtime(artifact.abi.uses_openmp)
+    if artifact.abi.uses_openmp:  # the library carries its own allocation functions
+        load_openmp_runtime()
     missing = sorted(set(artifact.cpu_features) - set(host_cpu_features()))
     if artifact.native is not None and not missing:
         library = open_library(artifact.native)

@@ -48,8 +48,8 @@ func.func @carried(%in: memref<4xf32>) -> f32 {
 
 // -----
 
-// The branch of a failed runtime check, which only writes the status slot, is a kernel of
-// one thread like the store it holds.
+// The branch of a failed runtime check (marked by ember-runtime-checks), which only writes the
+// status slot, is a kernel of one thread like the store it holds.
 // CHECK-LABEL: func.func @check
 // CHECK:       scf.parallel
 // CHECK-NEXT:    scf.if
@@ -62,7 +62,7 @@ func.func @check(%in: memref<i8>, %arena: memref<?xi8>) -> i32 {
   %failed = arith.trunci %byte : i8 to i1
   scf.if %failed {
     memref.store %one, %status[] : memref<i32>
-  }
+  } {ember.check_branch}
   %s = memref.load %status[] : memref<i32>
   return %s : i32
 }

@@ -157,3 +157,8 @@ def test_a_branch_whose_result_feeds_more_ops():
     compiled = _compiled(_pooled_branch, (torch.randn(3, 3),))
     for x in (torch.rand(3, 3), -torch.rand(3, 3)):
         torch.testing.assert_close(compiled(x), _pooled_branch(x))
+
+
+def test_device_targets_refuse_control_flow_by_name():
+    with pytest.raises(ember.EmberError, match=r"scf.if \(torch.cond or torch.while_loop\): the device targets do not"):
+        ember.compile(_branch, (torch.randn(4, 8),), fallback="error", target="cuda-emulated")
