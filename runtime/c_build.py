@@ -52,7 +52,7 @@ def link_shared(objects: dict[str, bytes], sources: dict[str, str] = (), extra: 
                 f.write(data)
             paths.append(path)
         output = os.path.join(tmp, "lib.so")
-        command = [c_compiler(), "-shared", "-O2", "-fPIC", "-o", output, *paths, *extra, "-lm"]
+        command = [c_compiler(), "-shared", "-O2", "-fPIC", "-pthread", "-o", output, *paths, *extra, "-lm"]
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode:
             raise EmberError(f"linking the native code failed: {' '.join(command)}\n{done.stderr}")
