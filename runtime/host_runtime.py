@@ -7,6 +7,7 @@ import ctypes
 import functools
 import logging
 
+from ember.errors import EmberError
 from ember.runtime.c_build import c_source, find_c_compiler, load_library
 from ember.runtime.openmp import load_openmp_runtime
 
@@ -22,7 +23,7 @@ def _load_allocator() -> bool:
         return False
     try:
         load_library({"alloc_cache.c": c_source("alloc_cache.c")})
-    except Exception as e:  # noqa: BLE001 - a broken toolchain: libc's allocator serves instead
+    except (EmberError, OSError) as e:  # a broken toolchain: libc's allocator serves instead
         _log.warning("ember: building the allocation cache failed (%s); compiled code allocates with malloc", e)
         return False
     return True

@@ -51,7 +51,7 @@ def _load_shim(libgomp: str) -> bool:
         return False
     try:
         load_library({"openmp_on_gomp.c": c_source("openmp_on_gomp.c")}, [libgomp])
-    except EmberError as e:
+    except (EmberError, OSError) as e:
         _log.warning("ember: building the OpenMP shim over torch's libgomp failed (%s); using libiomp5", e)
         return False
     return True

@@ -6,23 +6,7 @@ import torch
 from torch.export import Dim
 
 import ember
-from ember import compiler
 from models import EncoderBlock, seed_mlp
-
-
-@pytest.fixture
-def lowerings(monkeypatch):
-    """Counts the compiles that reach the target's stages (no disk cache in the way)."""
-    monkeypatch.setenv("EMBER_CACHE", "0")
-    calls = []
-    lower = compiler._lower
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return lower(*args, **kwargs)
-
-    monkeypatch.setattr(compiler, "_lower", counted)
-    return calls
 
 
 def test_seed_mlp_one_compile_serves_every_batch(lowerings):
