@@ -8,7 +8,7 @@ iteration p of the first wrote. Produces one loop whose body is the first's, the
 second's, unless both hold a loop (two reductions are mapped each its own way): on a
 device target one kernel instead of two, and the intermediate element read back
 by the thread that wrote it. That is how a matmul's fill and its epilogue (bias, activation,
-residual) join the matmul (ember-gpu-tile-matmuls and ember-gpu-reductions take what comes
+residual) join the matmul (ember-gpu-tile-contractions and ember-gpu-reductions take what comes
 before and after the reduction loop along), and an elementwise chain that bufferization split
 becomes one kernel again.
 
@@ -64,7 +64,7 @@ def _fusable(first, second) -> bool:
     if len(first.results) or len(second.results) or None in _bounds(first) or _bounds(first) != _bounds(second):
         return False
     if _has_loop(first) and _has_loop(second):
-        return False  # two reductions: each is mapped on its own (ember-gpu-reductions, -tile-matmuls)
+        return False  # two reductions: each is mapped on its own (ember-gpu-reductions, -tile-contractions)
     ivs = {0: list(first.region.blocks[0].arguments), 1: list(second.region.blocks[0].arguments)}
     accesses = {0: _accesses(first), 1: _accesses(second)}
     written = {root for k in (0, 1) for root, _, _, writes in accesses[k] if writes}

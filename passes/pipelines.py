@@ -164,7 +164,7 @@ CUDA_MAP = Stage("mapped", "ember-cuda-map", (
     "ember-gpu-host-kernels",  # what is left on the host (copies, loops of sorts) runs as kernels too
     "ember-gpu-fuse-loops",  # a matmul's fill and epilogue, split elementwise chains: one kernel
     "ember-plan-memory",  # after fusion: buffers that share arena bytes must not meet in one loop
-    "ember-gpu-tile-matmuls",  # matmuls: output tiles, a and b staged through shared memory
+    "ember-gpu-tile-contractions",  # matmuls and convolutions: output tiles, operands staged in shared memory
     "ember-gpu-reductions",  # accumulators in registers; few long sums as a tree in shared memory
     "ember-gpu-map-loops",  # innermost dim on thread x: coalesced
     "convert-parallel-loops-to-gpu",

@@ -51,7 +51,7 @@ _PASS_MODULES: dict[str, str] = {
     "ember-gpu-sink-scalars": "ember.passes.gpu_sink_scalars",
     "ember-parallel-dims-outer": "ember.passes.parallel_dims_outer",
     "ember-gpu-reductions": "ember.passes.gpu_reductions",
-    "ember-gpu-tile-matmuls": "ember.passes.gpu_tile_matmuls",
+    "ember-gpu-tile-contractions": "ember.passes.gpu_tile_contractions",
     "ember-gpu-fuse-loops": "ember.passes.gpu_fuse_loops",
     "ember-gpu-workgroup-memory": "ember.passes.gpu_workgroup_memory",
 }

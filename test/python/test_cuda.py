@@ -9,6 +9,7 @@ import sys
 
 import pytest
 import torch
+from torch import nn
 
 import ember
 from ember.runtime.cuda_toolkit import ptxas
@@ -34,7 +35,10 @@ MODELS = {
     "long-sum": (lambda: (lambda x: x.sum()), lambda: (torch.randn(100_000),)),
     # few long reductions: a block each, a tree in shared memory with barriers (ember-gpu-reductions)
     "long-rows": (lambda: (lambda x: (x.amax(-1), torch.softmax(x, -1), x.min(-1)[0])), lambda: (torch.randn(3, 3000),)),
-    # matmuls in 16x16 shared-memory tiles, edges guarded (ember-gpu-tile-matmuls)
+    # matmuls and convolutions in 16x16 shared-memory tiles, edges guarded (ember-gpu-tile-contractions)
+    "grouped-conv": (lambda: nn.Sequential(nn.Conv2d(8, 12, 3, stride=2, padding=1, dilation=2, groups=2),
+                                           nn.ReLU()).eval(),
+                     lambda: (torch.randn(2, 8, 11, 11),)),
     "bmm-odd-sizes": (lambda: torch.bmm, lambda: (torch.randn(3, 17, 33), torch.randn(3, 33, 20))),
     # the fuzzer's scatter-add: the element accumulated into is picked by a loaded index
     "index-add": (lambda: (lambda x, i: torch.zeros(4, 3).index_add(0, i, x)),
@@ -66,7 +70,7 @@ _EMULATED_KERNELS = "builtin.module(ember-cuda-fuse,ember-cuda-map,ember-emulate
 
 
 @pytest.mark.parametrize("name", ["mlp-b1", "cnn", "encoder", "long-rows", "argmax-gather", "softmax-tanh-sin",
-                                  "int-floor-div", "bmm-odd-sizes"])
+                                  "int-floor-div", "bmm-odd-sizes", "grouped-conv"])
 def test_the_cuda_launch_plan_runs_with_the_emulated_kernels(name):
     """The cuda artifact itself (its plan: argument order, memref parameters, arena offsets,
     weights' bytes, status word) through the cuda runtime, with each cuLaunchKernel replaced
@@ -107,7 +111,7 @@ def _entries(ptx: str) -> dict[str, int]:
 
 @pytest.mark.parametrize("chip", ["sm_80", "sm_90"])
 @pytest.mark.parametrize("name", ["mlp-b64", "cnn", "encoder", "softmax-tanh-sin", "sort-cumsum", "argmax-gather",
-                                  "long-rows", "bmm-odd-sizes"])
+                                  "long-rows", "bmm-odd-sizes", "grouped-conv"])
 def test_every_kernel_assembles_with_ptxas(name, chip, tmp_path):
     # ptxas comes with the test extra (nvidia-cuda-nvcc-cu12): a missing one fails, not skips.
     assembler = ptxas()
@@ -127,6 +131,27 @@ def test_every_kernel_assembles_with_ptxas(name, chip, tmp_path):
         done = subprocess.run([assembler, f"-arch={chip}", str(source), "-o", str(tmp_path / f"{module}.cubin")],
                               capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
+
+
+def _shared_memory(assembler: str, chip: str, ptx: bytes, tmp_path) -> int:
+    """The shared-memory bytes of a PTX module's kernel, as `ptxas -v` reports them."""
+    source = tmp_path / "kernel.ptx"
+    source.write_bytes(ptx)
+    done = subprocess.run([assembler, "-v", f"-arch={chip}", str(source), "-o", str(tmp_path / "kernel.cubin")],
+                          capture_output=True, text=True, check=True)
+    used = re.findall(r"Used \d+ registers(?:, used \d+ barriers)?(?:, (\d+) bytes smem)?", done.stdout + done.stderr)
+    assert len(used) == 1, done.stderr
+    return int(used[0] or 0)
+
+
+# Matmul and convolution kernels hold a 16x16 tile of a, of b and of the sums: 3 KiB of f32. The
+# encoder's six: the q/k/v projection, q @ k^T, the weights @ v, the output projection, the MLP's two.
+@pytest.mark.parametrize("name, contractions", [("mlp-b64", 3), ("cnn", 2), ("grouped-conv", 1), ("encoder", 6)])
+def test_matmul_and_convolution_kernels_use_shared_memory(name, contractions, tmp_path):
+    _, _, compiled = _compiled(name, "cuda:sm_80")
+    plan, blobs = compiled.artifact.device, compiled.artifact.device_blobs
+    shared = [_shared_memory(ptxas(), "sm_80", blobs[entry["ptx"]], tmp_path) for entry in plan["modules"].values()]
+    assert shared.count(3 * 16 * 16 * 4) == contractions, shared
 
 
 def test_cuda_module_compiles_and_saves_without_a_gpu(tmp_path):
