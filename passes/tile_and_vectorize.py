@@ -436,7 +436,7 @@ class TileAndVectorize(EmberPass):
                 continue
             above = group_twins.values_from_above(group)
             self._schedule(group, lanes, counts)
-            self._lower_vectors(group)  # here, not once per function: a twin copies it lowered
+            self._lower_vectors(group, transposes=False)  # here, not once per function: a twin copies it lowered
             scheduled.setdefault(key, (group, above))
         for func in _functions(op):  # ops outside any group
             for linalg_op in _linalg_ops(func):
@@ -723,13 +723,16 @@ class TileAndVectorize(EmberPass):
         _untag(scope)
         return done
 
-    def _lower_vectors(self, func: ir.Operation) -> None:
+    def _lower_vectors(self, func: ir.Operation, transposes: bool = True) -> None:
         """Cleans up the vectorized IR, hoists accumulators out of reduction loops (innermost
         loop first, so that they climb as far as they are invariant) and lowers the vector ops
-        toward LLVM. Hoisting runs before permuted transfers are lowered, so that a transposed
-        accumulator (an NCHW output tile computed channels-inner) is carried as the loop
-        computes it and transposed once per tile, not on every reduction step; and once more
-        after, for what that lowering and `vector.contract` formation leave."""
+        toward LLVM. A transposed accumulator (an NCHW output tile computed channels-inner) is
+        then carried as the loop computes it and transposed once per tile, not on every
+        reduction step (`_carried_transposes_outside`); hoisting runs again after permuted
+        transfers are split and `vector.contract`s formed, for what they leave. `transposes`:
+        whether `vector.transpose`s are lowered (to shuffles) too. The run per fusion group
+        leaves them: its hoisting may not reach an accumulator that the function's run does,
+        and the shuffles would hide the transposes from it."""
         cleanup = _Schedule()
         cleanup.add("""transform.apply_patterns to %root {
       transform.apply_patterns.linalg.tiling_canonicalization
@@ -748,15 +751,19 @@ class TileAndVectorize(EmberPass):
       transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
       transform.apply_patterns.vector.lower_outerproduct
       transform.apply_patterns.vector.lower_multi_reduction lowering_strategy = "innerreduction"
-      transform.apply_patterns.vector.lower_transpose lowering_strategy = "shuffle_1d"
+      TRANSPOSES
       transform.apply_patterns.canonicalization
-    } : !transform.any_op""")
+    } : !transform.any_op""".replace("TRANSPOSES", 'transform.apply_patterns.vector.lower_transpose lowering_strategy'
+                                     ' = "shuffle_1d"' if transposes else ""))
         for schedule in (cleanup, self._hoisting, contract, self._hoisting, lower):
             if callable(schedule):
                 schedule = schedule(func)  # tags the loops as they are now
             if schedule.lines and not _apply(func, schedule):
                 raise RuntimeError("ember-tile-and-vectorize: the vector clean-up schedule failed")
             _untag(func)
+            if schedule is not lower and schedule is not cleanup:
+                _carried_transposes_outside(func)
+                _transposed_broadcasts_as_column_splats(func)
 
     @staticmethod
     def _hoisting(func: ir.Operation) -> "_Schedule":
@@ -768,6 +775,77 @@ class TileAndVectorize(EmberPass):
 
 def _loops_innermost_first(op: ir.Operation) -> list[ir.Operation]:
     return ops_named(op, "scf.for", ir.WalkOrder.POST_ORDER)
+
+
+def _carried_transposes_outside(scope: ir.Operation) -> int:
+    """Loops that carry a vector in one layout and transpose it on every trip (`T(arg)` its only
+    use, the inverse transpose of the new value yielded: an NCHW convolution's output tile,
+    hoisted in the output's layout, that the loop computes channels-inner) carry it transposed
+    instead, with one transpose before the loop and one after. Innermost loop first and again
+    until none changes, so that the transposes climb out of a whole reduction nest: a 3x3
+    convolution over 64 channels made 2 x 576 transposes of its register block per tile.
+    Upstream's hoisting moves loop-invariant subsets, not layout changes. Returns the count."""
+    hoisted = 0
+    while any(_carry_transposed(loop) for loop in _loops_innermost_first(scope)):
+        hoisted += 1
+    return hoisted
+
+
+def _transposed_broadcasts_as_column_splats(scope: ir.Operation) -> None:
+    """`transpose(broadcast(v : vector<N> to MxN), [1, 0])`, the image row of a channels-inner
+    convolution step that each block row needs as a splat of one of its elements, becomes
+    `broadcast(shape_cast(v) : vector<Nx1> to NxM)`: N splats instead of a shuffle of M x N
+    lanes on every reduction step."""
+    for transpose in ops_named(scope, "vector.transpose"):
+        source = transpose.operands[0].owner
+        if not isinstance(source, ir.OpView) or source.name != "vector.broadcast" \
+                or list(ir.DenseI64ArrayAttr(transpose.attributes["permutation"])) != [1, 0]:
+            continue
+        row = source.operands[0].type
+        if not isinstance(row, ir.VectorType) or ir.VectorType(row).rank != 1:
+            continue
+        row = ir.VectorType(row)
+        with ir.InsertionPoint(transpose), transpose.location:
+            column = vector.shape_cast(ir.VectorType.get([row.shape[0], 1], row.element_type), source.operands[0])
+            splats = vector.broadcast(transpose.results[0].type, column)
+        transpose.results[0].replace_all_uses_with(splats)
+        transpose.erase()
+
+
+def _carry_transposed(loop: ir.Operation) -> bool:
+    body = loop.regions[0].blocks[0]
+    terminator = list(body.operations)[-1]
+    for k, argument in enumerate(list(body.arguments)[1:]):
+        uses = list(argument.uses)
+        into = uses[0].owner if len(uses) == 1 else None
+        yielded = terminator.operands[k]
+        back = yielded.owner
+        if not isinstance(into, ir.OpView) or into.name != "vector.transpose" or not isinstance(back, ir.OpView) \
+                or back.name != "vector.transpose" or len(list(yielded.uses)) != 1:
+            continue
+        forward = list(ir.DenseI64ArrayAttr(into.attributes["permutation"]))
+        inverse = list(ir.DenseI64ArrayAttr(back.attributes["permutation"]))
+        if [forward[i] for i in inverse] != list(range(len(forward))):
+            continue
+        carried = into.results[0].type
+        with ir.InsertionPoint(loop), loop.location:
+            loop.operands[3 + k] = vector.transpose(carried, loop.operands[3 + k], forward)
+        argument.set_type(carried)
+        into.results[0].replace_all_uses_with(argument)
+        into.operation.erase()
+        terminator.operands[k] = back.operands[0]
+        back.operation.erase()
+        result = loop.results[k]
+        users, layout = [(use.owner, use.operand_number) for use in result.uses], result.type
+        result.set_type(carried)
+        with ir.InsertionPoint(loop), loop.location:
+            restored = vector.transpose(layout, result, inverse)
+        restored.owner.move_after(loop)
+        for owner, number in users:
+            owner.operands[number] = restored
+        return True
+    return False
+
 
 
 WHOLE_STEPS = "ember.whole_steps"

@@ -228,6 +228,48 @@ func.func @depthwise(%x: tensor<1x32x18x18xf32>, %w: tensor<32x3x3xf32>) -> tens
 
 // -----
 
+// A channels-inner NCHW convolution (ember-conv-channels-inner's loops (n, oh, ow, f, c, kh, kw),
+// the filter [C, KH, KW, F]): the register block is rows of output width by output channels
+// (the vector dim), while its tile of the NCHW output is channels by width. The accumulator is
+// carried through the reduction loops in the block's layout and transposed once, after them,
+// not twice on every one of the 16 x 3 x 3 steps; each step's image row becomes a splat per
+// block row, not a transpose of its broadcast.
+// CHECK-LABEL: func.func @channels_inner_convolution
+// CHECK: scf.for {{.*}} -> (vector<[[ROWS:[0-9]+]]x16xf32>)
+// CHECK: scf.for {{.*}} -> (vector<[[ROWS]]x16xf32>)
+// CHECK: scf.for {{.*}} -> (vector<[[ROWS]]x16xf32>)
+// CHECK-NOT: vector.shuffle
+// CHECK: arith.mulf {{.*}} : vector<[[ROWS]]x16xf32>
+// CHECK-NOT: vector.shuffle
+// CHECK: scf.yield
+// CHECK: scf.yield
+// CHECK: scf.yield
+// CHECK: vector.shuffle
+// CHECK: vector.transfer_write
+// CHECK: }) {kind = "contraction"}
+#ci_image = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d1 + d5, d2 + d6)>
+#ci_filter = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d3)>
+#ci_out = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3, d1, d2)>
+func.func @channels_inner_convolution(%x: tensor<1x16x10x10xf32>, %w: tensor<16x3x3x16xf32>) -> tensor<1x16x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x16x8x8xf32>
+  %g = "ember.fusion_group"() ({
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+    %y = linalg.generic {indexing_maps = [#ci_image, #ci_filter, #ci_out],
+                         iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+        ins(%x, %w : tensor<1x16x10x10xf32>, tensor<16x3x3x16xf32>) outs(%f : tensor<1x16x8x8xf32>) {
+    ^bb0(%in: f32, %k: f32, %out: f32):
+      %m = arith.mulf %in, %k : f32
+      %a = arith.addf %out, %m : f32
+      linalg.yield %a : f32
+    } -> tensor<1x16x8x8xf32>
+    gpu.yield %y : tensor<1x16x8x8xf32>
+  }) {kind = "contraction"} : () -> tensor<1x16x8x8xf32>
+  return %g : tensor<1x16x8x8xf32>
+}
+
+// -----
+
 // A single element is left scalar (upstream's vectorizer would make an invalid rank-0
 // vector.gather of its tensor.extract); the refusal is logged. Four elements are vectorized.
 // LOG: no vector tiles schedule for linalg.generic at {{.*}}: a single element (nothing to vectorize)
