@@ -194,6 +194,25 @@ except ember.InputValueError as e:
     assert "cuda:sm_90" in done.stdout and "refused: " in done.stdout
 
 
+_NO_GPU = "no CUDA device here (torch.cuda.is_available() is False); test/gpu/run.py runs these models on a GPU machine"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason=_NO_GPU)
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_kernels_on_the_gpu_give_eager_numbers(name, tmp_path):
+    """On a GPU: the module compiled for this device's chip, saved and loaded (the loader alone
+    runs it), on CUDA tensors, against eager on the CPU."""
+    major, minor = torch.cuda.get_device_capability()
+    model, inputs, compiled = _compiled(name, f"cuda:sm_{major}{minor}")
+    compiled.save(tmp_path / "model.ember")
+    loaded = ember.load(tmp_path / "model.ember")
+    with torch.no_grad():
+        got = loaded(*[x.cuda() for x in inputs])
+        torch.cuda.synchronize()
+        got = torch.utils._pytree.tree_map(lambda t: t.cpu(), got)
+        torch.testing.assert_close(got, model(*inputs), rtol=1e-4, atol=1e-4)
+
+
 def test_runtime_checks_report_from_the_kernels():
     compiled = ember.compile(lambda x, i: x[i], (torch.randn(10, 3), torch.tensor([1, 2])), target="cuda-emulated")
     with pytest.raises(IndexError, match="index out of range"):
