@@ -19,6 +19,25 @@ func.func @seven_rows(%x: tensor<7x64xf32>, %w: tensor<64x64xf32>) -> tensor<7x6
 
 // -----
 
+// More rows than accumulators, which no block height divides (14, ResNet's 14x14 layers): blocks
+// of the tallest height that divides them and fits (7 rows x 1 register), not 2 rows x 4
+// registers, which load every weight once per 2 rows.
+// CHECK-LABEL: func.func @fourteen_rows
+// CHECK: iter_args(%{{.*}} = %{{.*}}) -> (vector<7x8xf32>)
+// CHECK: vector.fma {{.*}} : vector<8xf32>
+func.func @fourteen_rows(%x: tensor<14x64xf32>, %w: tensor<64x64xf32>) -> tensor<14x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<14x64xf32>
+  %g = "ember.fusion_group"() ({
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<14x64xf32>) -> tensor<14x64xf32>
+    %m = linalg.matmul ins(%x, %w : tensor<14x64xf32>, tensor<64x64xf32>) outs(%f : tensor<14x64xf32>) -> tensor<14x64xf32>
+    gpu.yield %m : tensor<14x64xf32>
+  }) {kind = "contraction"} : () -> tensor<14x64xf32>
+  return %g : tensor<14x64xf32>
+}
+
+// -----
+
 // Rows that a block height divides (8 = 2 x 4) keep blocks of 4 rows x 2 registers.
 // CHECK-LABEL: func.func @eight_rows
 // CHECK: iter_args(%{{.*}} = %{{.*}}) -> (vector<4x16xf32>)
