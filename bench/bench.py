@@ -14,6 +14,11 @@ extra (`pip install -e .[bench]`); a missing one's column says why it was skippe
 - OpenVINO compiles `ov.convert_model(torch.export.export(...))`, reshaped to the inputs' static
   shapes, for "CPU" with the LATENCY hint and f32 inference precision (its default on
   bf16-capable CPUs is bf16), and calls one reused InferRequest with shared inputs and outputs.
+- eager-cuda, inductor-cuda and ember-cuda (`target="cuda:sm_XY"` for the device's chip) run
+  where there is a CUDA device (by default only there; elsewhere their cells say why not): the
+  model and inputs moved to the GPU once, each timed call waited for with
+  `torch.cuda.synchronize()`, checked against eager on the CPU, and compared with ember-cuda in
+  a table of their own.
 
 Besides the times: each backend's compile seconds and peak memory growth while compiling
 (`CompileMemory`; ember's isolation children included); the machine's FP32 FMA peak and copy
@@ -23,6 +28,7 @@ are from scratch: ember's compile cache is off unless $EMBER_CACHE says otherwis
 """
 
 import argparse
+import copy
 import importlib.util
 import json
 import logging
@@ -89,7 +95,9 @@ def _find(module: str) -> bool:
 
 
 def backend_missing(backend: str) -> str | None:
-    """Why a backend from the `bench` extra cannot run here, or None."""
+    """Why a backend from the `bench` extra (or a CUDA one) cannot run here, or None."""
+    if backend in CUDA_BACKENDS and not torch.cuda.is_available():
+        return "skipped: no CUDA device here (torch.cuda.is_available() is False)"
     if backend == "iree" and (not _find("iree.runtime") or _iree_compile_tool() is None):
         return "skipped: iree-base-compiler/iree-base-runtime not installed (pip install -e .[bench])"
     if backend == "onnxruntime" and (missing := [m for m in ("onnxruntime", "onnx", "onnxscript") if not _find(m)]):
@@ -235,9 +243,38 @@ def _build_ember_dynamo(model, inputs, threads: int):
     return compiled
 
 
+def _build_ember_cuda(model, inputs):
+    import ember
+
+    major, minor = torch.cuda.get_device_capability()
+    return ember.compile(model, inputs, target=f"cuda:sm_{major}{minor}", fallback="error")
+
+
+class _OnGpu:
+    """A CUDA backend's module, called on the inputs moved to the GPU once; a call waits for the
+    GPU (a timed call is the kernels' time, not their launch's) and returns CPU tensors only
+    when checked against eager."""
+
+    def __init__(self, build, model, inputs):
+        model = copy.deepcopy(model).cuda() if isinstance(model, torch.nn.Module) else model
+        self.inputs = [x.cuda() for x in inputs]
+        self.fn = build(model, self.inputs)
+
+    def __call__(self, *inputs):
+        out = self.fn(*self.inputs)
+        torch.cuda.synchronize()
+        return out
+
+    def on_cpu(self, *inputs):
+        return pytree.tree_map(lambda t: t.cpu() if isinstance(t, torch.Tensor) else t, self(*inputs))
+
+
+CUDA_BUILDERS = {"eager-cuda": _build_eager, "inductor-cuda": _build_inductor, "ember-cuda": _build_ember_cuda}
+CUDA_BACKENDS = list(CUDA_BUILDERS)
 BACKENDS = ["eager", "torchscript", "inductor", "iree", "onnxruntime", "openvino", "ember", "ember-dynamo",
-            "ember-dynamic"]
-PEERS = [b for b in BACKENDS if not b.startswith("ember")]
+            "ember-dynamic", *CUDA_BACKENDS]
+# The CPU backends that ember's CPU column is compared with; the CUDA ones are compared with ember-cuda.
+PEERS = [b for b in BACKENDS if not b.startswith("ember") and b not in CUDA_BACKENDS]
 
 # ---------------------------------------------------------------------------------------------
 # Measuring
@@ -391,6 +428,8 @@ def _measure(workload: Workload, threads: int, backends: list[str], settings: Se
                     fn = _build_ember_dynamo(model, inputs, threads)
                 elif backend == "ember-dynamic":
                     fn = _build_ember_dynamic(model, inputs, threads)
+                elif backend in CUDA_BUILDERS:
+                    fn = _OnGpu(CUDA_BUILDERS[backend], model, inputs)
                 else:
                     fn = _build_ember(model, inputs, threads, workload.partial)
                 result.compile_s = time.perf_counter() - start
@@ -400,7 +439,7 @@ def _measure(workload: Workload, threads: int, backends: list[str], settings: Se
             continue
         try:
             with torch.no_grad():
-                result.max_abs_error = _check(fn, inputs, expected)
+                result.max_abs_error = _check(fn.on_cpu if isinstance(fn, _OnGpu) else fn, inputs, expected)
         except Exception as e:
             result.error = f"numerics: {_first_line(e)}"
             continue
@@ -425,7 +464,7 @@ def format_table(results: list[Result], backends: list[str]) -> str:
     rows = {}
     for r in results:
         rows.setdefault((r.workload, r.threads), {})[r.backend] = r
-    others = [b for b in backends if b != "ember"]
+    others = [b for b in backends if b != "ember" and b not in CUDA_BACKENDS]
     table = [["model", "thr", *[f"{b} µs" for b in backends]]]
     ratio_rows = [["model", "thr", *[f"{b}/ember" for b in others], "best/ember"]]
     compile_rows = [["model", "thr", *[f"{b} s" for b in backends]]]
@@ -455,6 +494,14 @@ def format_table(results: list[Result], backends: list[str]) -> str:
     text = _render(table)
     if "ember" in backends and others:
         text += "\n\nEach backend's time over ember's (above 1: ember is faster)\n" + _render(ratio_rows)
+    gpu = [b for b in CUDA_BACKENDS if b in backends and b != "ember-cuda"]
+    if "ember-cuda" in backends and gpu:
+        gpu_rows = [["model", "thr", *[f"{b}/ember-cuda" for b in gpu]]]
+        for (workload, threads), by_backend in rows.items():
+            mine = by_backend["ember-cuda"].median_us
+            gpu_rows.append([workload, str(threads), *[
+                f"{by_backend[b].median_us / mine:.2f}x" if by_backend[b].median_us and mine else "-" for b in gpu]])
+        text += "\n\nOn the GPU: each backend's time over ember-cuda's (above 1: ember is faster)\n" + _render(gpu_rows)
     text += "\n\nCompile time (s; eager: none)\n" + _render(compile_rows)
     text += (
         "\n\nCompile memory (MB: peak RSS growth of the process while it compiles, child processes'"
@@ -676,7 +723,8 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--models", default="all", help=_models_help())
     parser.add_argument("--threads", default="1,all", help="comma-separated thread counts; 'all' = every core (default: 1,all)")
-    parser.add_argument("--backends", default=",".join(BACKENDS), help=f"comma-separated, of: {', '.join(BACKENDS)}")
+    parser.add_argument("--backends", default=None, help=f"comma-separated, of: {', '.join(BACKENDS)} (default: all;"
+                        " the CUDA ones where there is a CUDA device)")
     parser.add_argument("--quick", action="store_true", help="fewer timed calls (a smoke run)")
     parser.add_argument("--json", default="bench-results.json", help="where to write the results")
     parser.add_argument(
@@ -686,6 +734,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     workloads = _parse_models(args.models)
+    if args.backends is None:
+        args.backends = ",".join(b for b in BACKENDS if b not in CUDA_BACKENDS or torch.cuda.is_available())
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     for name, known, what in [(w, WORKLOADS, "model") for w in workloads] + [(b, BACKENDS, "backend") for b in backends]:
         if name not in known:

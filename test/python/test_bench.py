@@ -29,3 +29,16 @@ def test_bench_reports_a_model_ember_cannot_compile():
     assert eager.error is None and eager.median_us > 0
     assert ember.error.startswith("compile failed: CaptureError")
     assert "ember: compile failed: CaptureError" in bench.format_table([eager, ember], ["eager", "ember"])
+
+
+def test_bench_cuda_backends_run_on_a_gpu_or_say_why_not():
+    workload = bench.WORKLOADS["call-overhead"]
+    settings = bench.Settings(warmup=1, min_calls=2, max_calls=5, seconds=0.0)
+    results = bench.measure(workload, 1, bench.CUDA_BACKENDS, settings, log=lambda message: None)
+    for result in results:
+        if torch.cuda.is_available():  # checked against eager by the bench itself
+            assert result.error is None and result.median_us > 0, result.error
+        else:
+            assert result.error == "skipped: no CUDA device here (torch.cuda.is_available() is False)"
+    table = bench.format_table(results, bench.CUDA_BACKENDS)
+    assert "eager-cuda µs" in table and "ember-cuda µs" in table
