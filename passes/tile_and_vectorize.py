@@ -22,6 +22,11 @@ still inside the groups. The machine comes in as options
   are then dropped (its tile becomes a multiply-add of an input row block by one weight) and a
   strided input read becomes a strided `tensor.extract_slice`. Pooling (a window reduction,
   in a "reduction" group) gets the same schedule.
+- "reduction" groups of several row reductions and the elementwise ops around them (a layer
+  norm, a softmax), ending in an elementwise op: one loop over the rows, every op of the group
+  fused into it and vectorized a row at a time (`_fused_rows`), the row's intermediates never
+  written out whole. Float row sums may add their lanes in any order (`fastmath<reassoc>`:
+  pairwise in LLVM, not one chain of dependent additions).
 - every other op (elementwise, row reductions): tiled so that each tile holds at most
   `vector-elements` elements (one register where the body has math that LLVM turns into libm
   calls), reductions whole, then vectorized. An op whose reductions alone are larger stays as
@@ -435,7 +440,7 @@ class TileAndVectorize(EmberPass):
                 counts["copied from a twin"] += 1
                 continue
             above = group_twins.values_from_above(group)
-            self._schedule(group, lanes, counts)
+            group = self._schedule(group, lanes, counts)  # a group scheduled per row is a new op
             self._lower_vectors(group, transposes=False)  # here, not once per function: a twin copies it lowered
             scheduled.setdefault(key, (group, above))
         for func in _functions(op):  # ops outside any group
@@ -446,16 +451,77 @@ class TileAndVectorize(EmberPass):
         _untag(op)
         log.info("ember-tile-and-vectorize: %s", ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing")
 
-    def _schedule(self, group: ir.Operation, lanes: int, counts: collections.Counter) -> None:
+    def _schedule(self, group: ir.Operation, lanes: int, counts: collections.Counter) -> ir.Operation:
+        """Schedules a group; returns it (a new op where it was scheduled per row)."""
         if group.attributes["kind"].value in ("contraction", "reduction"):
             refused = self._contraction(group, lanes)
             if refused is None:
                 counts["register-blocked"] += 1
-                return
+                return group
             if group.attributes["kind"].value == "contraction" or refused != _NOT_A_WINDOW:
                 _refuse(counts, _label(group), "register-blocked", refused)
+            if group.attributes["kind"].value == "reduction":
+                refused, group = self._fused_rows(group, counts)
+                if refused is None:
+                    counts["fused per row"] += 1
+                    return group
+                _refuse(counts, _label(group), "fused per row", refused)
         for linalg_op in _linalg_ops(group):
             self._elementwise(group, linalg_op, counts)
+        return group
+
+    def _fused_rows(self, group: ir.Operation, counts: collections.Counter) -> str | None:
+        """Schedules a group of row reductions and the elementwise ops around them (a layer norm,
+        a softmax: a reduction's result read by the ops after it) one row at a time: the group's
+        last op, elementwise, tiled by one along every dim but its last, each producer fused into
+        that loop (a reduction whole along the row), then every op of the row vectorized. The
+        row's intermediates (a layer norm's centred values, a softmax's exponentials) are then
+        a row each, in registers or L1, instead of a tensor each written and read back by a loop
+        of its own. Unit dims are folded first: a keepdim reduction's result, indexed by a
+        constant 0, cannot be tiled. Returns (None, the group) where it applied, else (why not,
+        the group as it was: a script that fails halfway leaves its IR, so it runs on a copy)."""
+        original = group
+        with ir.InsertionPoint(original):
+            group = original.clone()  # before the original, reading the same values
+        refused = self._rows_of(group)
+        if refused is not None:
+            group.erase()
+            return refused, original
+        for result, new in zip(original.results, group.results):
+            result.replace_all_uses_with(new)
+        original.erase()
+        for linalg_op in _linalg_ops_deep(group):
+            self._elementwise(group, linalg_op, counts)
+        return None, group
+
+    def _rows_of(self, group: ir.Operation) -> str | None:
+        unit_dims = _Schedule()
+        unit_dims.add(_FOLD_UNIT_DIMS.format("%root"))
+        if not _apply(group, unit_dims):
+            return "folding its unit dims failed"
+        members = _linalg_ops(group)
+        tail = members[-1]
+        ranges = _static_ranges(tail) if "indexing_maps" in tail.attributes else None
+        if ranges is None or len(ranges) < 2:
+            return "its last op has dynamic or no loops, or only one"
+        if any(it != "parallel" for it in iterator_types(tail)):
+            return "its last op is a reduction"
+        if not all("indexing_maps" in m.attributes and _is_projected(m) for m in members):
+            return "an op that reads or writes other than a projection of its loops"
+        out_map = ir.AffineMapAttr(list(tail.attributes["indexing_maps"])[-1]).value
+        if [getattr(e, "position", None) for e in out_map.results] != list(range(len(ranges))):
+            return "its last op writes its loops out of order"
+        schedule = _Schedule()
+        handles = {m: schedule.tag(m) for m in members}
+        self._tile_fused(schedule, members, handles, [1] * (len(ranges) - 1) + [0])
+        failure = _failure(group, schedule)
+        if failure:
+            return f"the row tiling and fusion failed ({failure.splitlines()[0][:200]})"
+        _untag(group)
+        _erase_dead(group)
+        if any(m.parent.operation == group for m in _linalg_ops_deep(group)):
+            return "an op stayed outside the row loop"
+        return None
 
     def _contraction(self, group: ir.Operation, lanes: int) -> str | None:
         """Schedules a contraction group as a register-blocked microkernel; None where it did,
@@ -764,6 +830,8 @@ class TileAndVectorize(EmberPass):
             if schedule.lines and not _apply(func, schedule):
                 raise RuntimeError("ember-tile-and-vectorize: the vector clean-up schedule failed")
             _untag(func)
+            if schedule is lower:
+                _sums_in_any_order(func)
             if schedule is not lower and schedule is not cleanup:
                 _carried_transposes_outside(func)
                 _transposed_broadcasts_as_column_splats(func)
@@ -778,6 +846,21 @@ class TileAndVectorize(EmberPass):
 
 def _loops_innermost_first(op: ir.Operation) -> list[ir.Operation]:
     return ops_named(op, "scf.for", ir.WalkOrder.POST_ORDER)
+
+
+def _sums_in_any_order(scope: ir.Operation) -> None:
+    """Float `vector.reduction <add>`s (a row sum: a layer norm's mean and variance, a softmax's
+    denominator) may add their lanes in any order (`fastmath<reassoc>`): LLVM then sums the
+    vector's registers pairwise and each register's lanes as a tree, where it otherwise adds
+    the elements one after another, each waiting on the last (a 256-element row: 256 dependent
+    additions; a layer norm of 128 such rows spent most of its time there). Pairwise sums also
+    round less than one chain; eager's vectorized sums reassociate likewise."""
+    reassociate = ir.Attribute.parse("#arith.fastmath<reassoc>")
+    for reduction in ops_named(scope, "vector.reduction"):
+        kind = str(reduction.attributes["kind"])
+        vector_type = ir.VectorType(reduction.operands[0].type)
+        if "add" in kind and isinstance(vector_type.element_type, ir.FloatType) and vector_type.shape[0] > 1:
+            reduction.attributes["fastmath"] = reassociate
 
 
 def _carried_transposes_outside(scope: ir.Operation) -> int:

@@ -270,6 +270,109 @@ func.func @channels_inner_convolution(%x: tensor<1x16x10x10xf32>, %w: tensor<16x
 
 // -----
 
+// A layer norm's rows (kind "reduction": a sum, the centred values, a sum of their squares, the
+// normalized values) are scheduled one row at a time: one loop over the 8 rows with every op
+// of the group fused into it, each row's ops vectorized whole; the row sums may add their
+// lanes in any order (fastmath<reassoc>: LLVM sums pairwise, not in one chain).
+// CHECK-LABEL: func.func @row_normalize
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1
+// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<256xf32> into f32
+// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<256xf32> into f32
+// CHECK: math.rsqrt
+// CHECK: vector.transfer_write
+// CHECK: scf.yield
+// CHECK-NOT: scf.for
+// CHECK: }) {kind = "reduction"}
+#rows_id = affine_map<(d0, d1) -> (d0, d1)>
+#rows_row = affine_map<(d0, d1) -> (d0)>
+func.func @row_normalize(%x: tensor<8x256xf32>) -> tensor<8x256xf32> {
+  %zero = arith.constant 0.0 : f32
+  %n = arith.constant 256.0 : f32
+  %eps = arith.constant 1.0e-5 : f32
+  %rows = tensor.empty() : tensor<8xf32>
+  %all = tensor.empty() : tensor<8x256xf32>
+  %g = "ember.fusion_group"() ({
+    %f = linalg.fill ins(%zero : f32) outs(%rows : tensor<8xf32>) -> tensor<8xf32>
+    %sum = linalg.generic {indexing_maps = [#rows_id, #rows_row], iterator_types = ["parallel", "reduction"]}
+        ins(%x : tensor<8x256xf32>) outs(%f : tensor<8xf32>) {
+    ^bb0(%in: f32, %acc: f32):
+      %a = arith.addf %acc, %in : f32
+      linalg.yield %a : f32
+    } -> tensor<8xf32>
+    %centred = linalg.generic {indexing_maps = [#rows_id, #rows_row, #rows_id], iterator_types = ["parallel", "parallel"]}
+        ins(%x, %sum : tensor<8x256xf32>, tensor<8xf32>) outs(%all : tensor<8x256xf32>) {
+    ^bb0(%in: f32, %s: f32, %out: f32):
+      %m = arith.divf %s, %n : f32
+      %c = arith.subf %in, %m : f32
+      linalg.yield %c : f32
+    } -> tensor<8x256xf32>
+    %f2 = linalg.fill ins(%zero : f32) outs(%rows : tensor<8xf32>) -> tensor<8xf32>
+    %squares = linalg.generic {indexing_maps = [#rows_id, #rows_row], iterator_types = ["parallel", "reduction"]}
+        ins(%centred : tensor<8x256xf32>) outs(%f2 : tensor<8xf32>) {
+    ^bb0(%in: f32, %acc: f32):
+      %q = arith.mulf %in, %in : f32
+      %a = arith.addf %acc, %q : f32
+      linalg.yield %a : f32
+    } -> tensor<8xf32>
+    %y = linalg.generic {indexing_maps = [#rows_id, #rows_row, #rows_id], iterator_types = ["parallel", "parallel"]}
+        ins(%centred, %squares : tensor<8x256xf32>, tensor<8xf32>) outs(%all : tensor<8x256xf32>) {
+    ^bb0(%in: f32, %s: f32, %out: f32):
+      %v = arith.divf %s, %n : f32
+      %w = arith.addf %v, %eps : f32
+      %r = math.rsqrt %w : f32
+      %o = arith.mulf %in, %r : f32
+      linalg.yield %o : f32
+    } -> tensor<8x256xf32>
+    gpu.yield %y : tensor<8x256xf32>
+  }) {kind = "reduction"} : () -> tensor<8x256xf32>
+  return %g : tensor<8x256xf32>
+}
+
+// -----
+
+// Negative: a group that ends in a reduction (row sums of the centred squares) is not scheduled
+// per row, and says so; its ops are tiled one by one. A max reduction keeps its order (no
+// rounding to gain from another).
+// LOG: no fused per row schedule for ember.fusion_group at {{.*}}: its last op is a reduction
+// CHECK-LABEL: func.func @ends_in_a_reduction
+// CHECK: vector.reduction <maxnumf>, %{{[0-9]+}}, %{{[0-9]+}} : vector<256xf32> into f32
+// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<256xf32> into f32
+// CHECK: }) {kind = "reduction"}
+#rows_id = affine_map<(d0, d1) -> (d0, d1)>
+#rows_row = affine_map<(d0, d1) -> (d0)>
+func.func @ends_in_a_reduction(%x: tensor<8x256xf32>) -> tensor<8xf32> {
+  %low = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %rows = tensor.empty() : tensor<8xf32>
+  %all = tensor.empty() : tensor<8x256xf32>
+  %g = "ember.fusion_group"() ({
+    %f = linalg.fill ins(%low : f32) outs(%rows : tensor<8xf32>) -> tensor<8xf32>
+    %top = linalg.generic {indexing_maps = [#rows_id, #rows_row], iterator_types = ["parallel", "reduction"]}
+        ins(%x : tensor<8x256xf32>) outs(%f : tensor<8xf32>) {
+    ^bb0(%in: f32, %acc: f32):
+      %a = arith.maxnumf %acc, %in : f32
+      linalg.yield %a : f32
+    } -> tensor<8xf32>
+    %shifted = linalg.generic {indexing_maps = [#rows_id, #rows_row, #rows_id], iterator_types = ["parallel", "parallel"]}
+        ins(%x, %top : tensor<8x256xf32>, tensor<8xf32>) outs(%all : tensor<8x256xf32>) {
+    ^bb0(%in: f32, %t: f32, %out: f32):
+      %c = arith.subf %in, %t : f32
+      linalg.yield %c : f32
+    } -> tensor<8x256xf32>
+    %f2 = linalg.fill ins(%zero : f32) outs(%rows : tensor<8xf32>) -> tensor<8xf32>
+    %sum = linalg.generic {indexing_maps = [#rows_id, #rows_row], iterator_types = ["parallel", "reduction"]}
+        ins(%shifted : tensor<8x256xf32>) outs(%f2 : tensor<8xf32>) {
+    ^bb0(%in: f32, %acc: f32):
+      %a = arith.addf %acc, %in : f32
+      linalg.yield %a : f32
+    } -> tensor<8xf32>
+    gpu.yield %sum : tensor<8xf32>
+  }) {kind = "reduction"} : () -> tensor<8xf32>
+  return %g : tensor<8xf32>
+}
+
+// -----
+
 // A single element is left scalar (upstream's vectorizer would make an invalid rank-0
 // vector.gather of its tensor.extract); the refusal is logged. Four elements are vectorized.
 // LOG: no vector tiles schedule for linalg.generic at {{.*}}: a single element (nothing to vectorize)
