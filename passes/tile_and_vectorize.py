@@ -470,7 +470,7 @@ class TileAndVectorize(EmberPass):
             self._elementwise(group, linalg_op, counts)
         return group
 
-    def _fused_rows(self, group: ir.Operation, counts: collections.Counter) -> str | None:
+    def _fused_rows(self, group: ir.Operation, counts: collections.Counter) -> tuple[str | None, ir.Operation]:
         """Schedules a group of row reductions and the elementwise ops around them (a layer norm,
         a softmax: a reduction's result read by the ops after it) one row at a time: the group's
         last op, elementwise, tiled by one along every dim but its last, each producer fused into
