@@ -113,9 +113,12 @@ class _Gpu:
     def kernel(self, launch: dict):
         return driver().function(self._modules[launch["module"]], launch["function"])
 
-    def launch(self, kernel, grid, block, values, pointers, what: str) -> None:
+    def stream(self) -> ctypes.c_void_p:
+        """torch's current stream, looked up once per call (a Python call into torch each)."""
+        return ctypes.c_void_p(torch.cuda.current_stream(self.device).cuda_stream)
+
+    def launch(self, kernel, grid, block, values, pointers, what: str, stream) -> None:
         cuda = driver()
-        stream = ctypes.c_void_p(torch.cuda.current_stream(self.device).cuda_stream)
         cuda.check(cuda.lib.cuLaunchKernel(kernel, *grid, *block, 0, stream, pointers, None), f"cuLaunchKernel ({what})")
 
 
@@ -138,7 +141,10 @@ class HostKernels:
             raise CudaError(f"no emulated kernel {symbol}")
         return ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)
 
-    def launch(self, kernel, grid, block, values, pointers, what: str) -> None:
+    def stream(self) -> None:
+        return None  # the host runs the kernels in order
+
+    def launch(self, kernel, grid, block, values, pointers, what: str, stream) -> None:
         sizes = [ctypes.c_int64(n) for n in (*grid, *block)]
         arguments = (ctypes.c_void_p * (len(values) + 6))(*pointers, *[ctypes.addressof(n) for n in sizes])
         kernel(arguments)
@@ -190,8 +196,9 @@ class CudaExecutable:
             slot.value = buffers[index].data_ptr()
         context.draw_seed()
         context.status.zero_()
+        stream = self.runner.stream()
         for function, grid, block, values, pointers in context.launches:
-            self.runner.launch(function, grid, block, values, pointers, self.signature.name)
+            self.runner.launch(function, grid, block, values, pointers, self.signature.name, stream)
         status = int(context.status.item())  # waits for the stream
         if status:
             raise self.abi.error(status, self.signature.name)
