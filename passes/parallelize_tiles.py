@@ -17,12 +17,15 @@ carry the slab (their slices shifted to offset 0 along that dimension), and the 
 parallel insert. Loops inside a converted loop stay sequential, and so do loops inside a
 sequential loop (they would be dispatched on every trip), nests with less than `min-work`
 element-iterations (output elements times the trip counts of the loops inside; a dynamic dim
-counts as 1, the least it can be).
+counts as 1, the least it can be). The pass logs how many loops it made parallel and how many
+stayed sequential, and why (`EMBER_LOG=info`; each loop with its location at `debug`).
 
 After bufferization `scf-forall-to-parallel` and `convert-scf-to-openmp` share the iterations
 out among OpenMP threads.
 """
 
+import collections
+import logging
 import math
 
 from mlir import ir
@@ -31,6 +34,7 @@ from mlir.dialects import arith, scf, tensor
 from ember.passes.registry import EmberPass, register_pass
 from ember.passes.walk import constant_int
 
+log = logging.getLogger("ember")
 
 def _same_slice(extract, insert) -> bool:
     """Same offsets, sizes and strides (static ones, then the dynamic operands)."""
@@ -200,7 +204,7 @@ def _work(chain: list) -> int:
     return work
 
 
-def _parallelize(block: ir.Block, min_work: int) -> None:
+def _parallelize(block: ir.Block, min_work: int, counts: collections.Counter) -> None:
     # Only loops at the function's top level: a forall inside a sequential loop would be
     # dispatched on every trip of it.
     for op in list(block.operations):
@@ -208,8 +212,18 @@ def _parallelize(block: ir.Block, min_work: int) -> None:
             continue
         found = _nest(op)
         where = _disjoint_dim(op, found[1]) if found else None
-        if where is None or _work(found[0]) < min_work:
+        if where is None:
+            counts["sequential (no disjoint tiles)"] += 1
+            log.debug("ember-parallelize-tiles: a loop at %s stays sequential: its iterations do not write"
+                      " disjoint slices of one tensor", op.location)
             continue
+        work = _work(found[0])
+        if work < min_work:
+            counts["sequential (under min-work)"] += 1
+            log.debug("ember-parallelize-tiles: a loop at %s stays sequential: %d element-iterations, under"
+                      " min-work %d", op.location, work, min_work)
+            continue
+        counts["parallel"] += 1
         if len(found[0]) == 1:
             _to_forall(op, found[1])
         else:
@@ -223,12 +237,21 @@ class ParallelizeTiles(EmberPass):
     NAME = "ember-parallelize-tiles"
     SUMMARY = "Turns scf.for tile loops over disjoint tensor slices into scf.forall"
 
-    # Measured on the 2-core machine ember is benchmarked on, OpenMP threads, ms for ResNet-18
-    # b1 / encoder b1: 0.5M 17.0/1.30, 2M 16.1/1.23, 5M 16.9/0.91, 10M 15.8/0.90, 20M 16.9/1.23,
-    # 50M 17.1/1.21 (10M takes the encoder's 25-34M matmuls, not the seed MLP's 8M layers).
-    min_work: int = 10_000_000
+    # Measured on the 2-core machine ember is benchmarked on (torch's libgomp), 2 threads, each
+    # setting against the others in one process, µs per call:
+    #   min-work            10M     300k    100k    30k
+    #   encoder b1         2605    2238    1886    1940   (1 thread: 3442-3648 for all)
+    #   seed MLP b64        290     199     196     193   (1 thread: 281-296)
+    #   seed MLP b1        24.5    25.0    22.2    23.0   (1 thread: 24.6-25.8)
+    #   MobileNet block    5175      -     4676    4600   (1 thread: 7052-7311)
+    # At 10M only the encoder's four largest matmuls were parallel; at 100k its attention
+    # matmuls (4.2M), output projection (8.4M) and GELU (131k) are too. Below ~30k a nest runs
+    # for a few microseconds, the cost of waking the other threads.
+    min_work: int = 100_000
 
     def run(self, op) -> None:
+        counts = collections.Counter()
         for func in op.regions[0].blocks[0].operations:
             if func.operation.name == "func.func" and func.regions[0].blocks:
-                _parallelize(func.regions[0].blocks[0], self.min_work)
+                _parallelize(func.regions[0].blocks[0], self.min_work, counts)
+        log.info("ember-parallelize-tiles: %s", ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no loops")

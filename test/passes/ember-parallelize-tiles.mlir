@@ -1,6 +1,15 @@
 // RUN: ember-opt %s --pass-pipeline='builtin.module(ember-parallelize-tiles{min-work=1})' | FileCheck %s
+// @row_tiles computes 8 x 4 = 32 element-iterations: parallel at min-work 32, sequential at 33.
+// RUN: ember-opt %s --pass-pipeline='builtin.module(ember-parallelize-tiles{min-work=32})' | FileCheck %s --check-prefix=AT
+// RUN: ember-opt %s --pass-pipeline='builtin.module(ember-parallelize-tiles{min-work=33})' | FileCheck %s --check-prefix=UNDER
 
 // Row tiles of an elementwise op: each iteration reads and writes its own 2-row slice.
+// AT-LABEL: func.func @row_tiles
+// AT: scf.forall
+// UNDER-LABEL: func.func @row_tiles
+// UNDER-NOT: scf.forall
+// UNDER: scf.for
+// UNDER-LABEL: func.func @nest
 // CHECK-LABEL: func.func @row_tiles
 // CHECK-SAME: (%[[X:.*]]: tensor<8x4xf32>, %[[INIT:.*]]: tensor<8x4xf32>)
 // CHECK: %[[R:.*]] = scf.forall (%[[I:.*]]) = (0) to (8) step (2) shared_outs(%[[OUT:.*]] = %[[INIT]]) -> (tensor<8x4xf32>) {
