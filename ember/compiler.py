@@ -91,7 +91,7 @@ def compile(
     pipeline: str | None = None,
     opt_level: int = DEFAULT_OPT_LEVEL,
     isolate: bool | str | None = None,
-    threads: int = 1,
+    threads: int | None = None,
     fallback: str = "eager",
     dynamic=None,
 ):
@@ -102,8 +102,9 @@ def compile(
     "passes") runs torch-mlir's lowering and the passes ("full": and a trial of LLVM's code
     generation) in child processes, so that a native abort in torch-mlir/MLIR/LLVM raises
     IsolatedCrashError instead of killing this process (see ember.isolation). `threads` is how
-    many cores a call runs on (OpenMP threads; 1, the default, runs on the calling thread only);
-    it is the module's setting, not the compiled code's: `compiled.threads = n` changes it.
+    many cores a call runs on (OpenMP threads; 1 runs on the calling thread only; None, the
+    default, as many as eager uses, `torch.get_num_threads()`, read at each call); it is the
+    module's setting, not the compiled code's: `compiled.threads = n` changes it.
     `fallback`: where part of the model cannot be captured or lowered, "eager" (the default)
     compiles the rest in segments and runs that part eagerly, with a FallbackWarning naming its
     ops (an ember.partition.PartlyCompiled); "error" raises the CaptureError/LoweringError.

@@ -206,7 +206,7 @@ def ember_backend(graph: torch.fx.GraphModule, example_inputs, options: dict | N
     (eager, with a warning naming why) where ember does not compile it. `torch.compile(...,
     options={"threads": n})` sets the threads of each call; `mode` is ignored (one mode)."""
     options = dict(options or {})
-    threads = options.pop("threads", 1)
+    threads = options.pop("threads", None)  # None: eager's count at each call
     if options:
         raise EmberError(f"torch.compile(backend='ember') takes options {{'threads': n}}; got {sorted(options)}")
     if torch.is_grad_enabled() and any(isinstance(v, torch.Tensor) and v.requires_grad for v in example_inputs):

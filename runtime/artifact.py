@@ -158,7 +158,7 @@ def read(path) -> Artifact:
         raise ArtifactError(f"{path} has an incomplete manifest: {type(e).__name__}: {e}") from None
 
 
-def load(path, *, threads: int = 1):
+def load(path, *, threads: int | None = None):
     """Loads a `.ember` file saved by `CompiledModule.save` as a callable CompiledModule."""
     from ember.runtime.module import CompiledModule, check_threads
     from ember.runtime.targets import lookup_target

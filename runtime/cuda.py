@@ -156,7 +156,7 @@ class CudaExecutable:
 
     device_type = "cuda"
 
-    def __init__(self, artifact, threads: int = 1, device=None):
+    def __init__(self, artifact, threads: int | None = None, device=None):
         self.signature, self.abi, self.plan, self.threads = artifact.signature, artifact.abi, artifact.device, threads
         self.unavailable = None
         if device is None and (torch is None or not torch.cuda.is_available()):

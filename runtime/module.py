@@ -8,7 +8,7 @@ mutated inputs back into the caller's tensors, and rebuilds the model's output p
 import warnings
 
 from ember.errors import EmberError, StaleWeightsError
-from ember.runtime.native import NativeExecutable
+from ember.runtime.native import NativeExecutable, eager_threads
 from ember.runtime.signature import Signature
 
 try:
@@ -66,11 +66,13 @@ class CompiledModule:
 
     @property
     def threads(self) -> int:
-        """The threads a call runs on (the context's setting, not the compiled code's)."""
-        return self._executable.threads
+        """The threads a call runs on now (the context's setting, not the compiled code's): the
+        count set, else eager's (`torch.get_num_threads()`, read at each call). Setting None
+        follows eager's again."""
+        return self._executable.threads or eager_threads()
 
     @threads.setter
-    def threads(self, threads: int) -> None:
+    def threads(self, threads: int | None) -> None:
         self._executable.threads = check_threads(threads)
 
     @property
@@ -181,7 +183,11 @@ def _write_back(destination, value) -> None:
         numpy.copyto(destination, value)
 
 
-def check_threads(threads) -> int:
+def check_threads(threads) -> int | None:
+    """`threads` as given: a positive int, or None (eager's count at each call)."""
+    if threads is None:
+        return None
     if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
-        raise EmberError(f"threads must be a positive int (1: single-thread), got {threads!r}")
+        raise EmberError(f"threads must be a positive int (1: single-thread) or None (eager's count,"
+                         f" torch.get_num_threads()), got {threads!r}")
     return threads

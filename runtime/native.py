@@ -116,18 +116,24 @@ def seed_drawer(slot: ctypes.c_int64):
     return draw
 
 
+def eager_threads() -> int:
+    """The threads eager PyTorch runs its ops on (`torch.get_num_threads()`, which
+    `torch.set_num_threads` changes), read when a call runs; 1 without torch."""
+    return torch.get_num_threads() if torch is not None else 1
+
+
 class NativeExecutable:
     """A callable entry point: `run(inputs)` returns the entry's outputs as new tensors (or numpy
     arrays, for numpy inputs)."""
 
     device_type = "cpu"  # where its inputs and outputs live
 
-    def __init__(self, signature: Signature, abi: Abi, address: int, keepalive, threads: int = 1):
+    def __init__(self, signature: Signature, abi: Abi, address: int, keepalive, threads: int | None = None):
         if not address:
             raise EmberError(f"the compiled code of {signature.name} has no {abi.packed_symbol}")
         self.signature = signature
         self.abi = abi
-        self.threads = threads
+        self.threads = threads  # None: eager's count (torch.get_num_threads()) at each call
         self._function = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)
         self._keepalive = keepalive  # the engine or library that holds the code
         self._local = threading.local()
@@ -143,7 +149,7 @@ class NativeExecutable:
         """This thread's context (made on its first call)."""
         context = getattr(self._local, "context", None)
         if context is None:
-            context = self._local.context = Context(self.signature, self.abi, self.threads)
+            context = self._local.context = Context(self.signature, self.abi, self.threads or eager_threads())
         return context
 
     def run(self, inputs) -> list:
@@ -164,8 +170,9 @@ class NativeExecutable:
             outputs = [numpy.empty(s.shape, dtype=s.dtype) for s in self.signature.entry_outputs]
             for descriptor, array in zip(descriptors, (*inputs, *outputs)):
                 descriptor.allocated = descriptor.aligned = array.ctypes.data
-        if context.threads.value != self.threads:
-            context.threads.value = self.threads
+        threads = self.threads or eager_threads()
+        if context.threads.value != threads:
+            context.threads.value = threads
         if context.seed is not None:
             context.draw_seed()
         self._function(context.packed)  # ctypes lets go of the GIL during the call

@@ -68,7 +68,7 @@ def test_calls_from_several_threads_run_at_once_and_match_eager():
 def test_thread_count_is_the_contexts_not_the_codes():
     model = nn.Sequential(nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 8)).eval()
     x = torch.randn(64, 1024)
-    compiled = ember.compile(model, (x,))  # threads=1
+    compiled = ember.compile(model, (x,))  # threads: eager's count
     assert compiled.artifact.abi.uses_openmp  # large nests are parallel loops in any case
     assert "llvm.call @ompc_set_num_threads" in compiled.ir("llvm")
     expected = model(x)

@@ -64,6 +64,30 @@ def test_the_thread_count_reaches_embers_runtime_and_leaves_torchs_alone():
         torch.set_num_threads(previous)
 
 
+def test_by_default_a_call_runs_on_as_many_threads_as_eager_at_that_moment():
+    from ember.runtime.openmp import last_team_size
+
+    model = nn.Sequential(nn.Linear(1024, 1024), nn.ReLU()).eval()
+    x = torch.randn(64, 1024)
+    compiled = ember.compile(model, (x,))
+    previous = torch.get_num_threads()
+    try:
+        for threads in (2, 1, 3):
+            torch.set_num_threads(threads)  # read at each call, not at compile time
+            torch.testing.assert_close(compiled(x), model(x))
+            assert compiled.threads == threads
+            assert last_team_size() == threads
+        compiled.threads = 1  # a count set sticks, whatever torch's
+        torch.testing.assert_close(compiled(x), model(x))
+        assert last_team_size() == 1 and compiled.threads == 1
+        compiled.threads = None  # and None follows torch's again
+        torch.set_num_threads(2)
+        torch.testing.assert_close(compiled(x), model(x))
+        assert last_team_size() == 2
+    finally:
+        torch.set_num_threads(previous)
+
+
 def test_libiomp5_serves_parallel_loops_where_asked(tmp_path):
     """EMBER_OPENMP=libiomp5 (and a process without torch's libgomp, or without a C compiler):
     the parallel loops run on libiomp5, as a saved C library's do, and match eager."""
