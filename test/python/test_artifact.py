@@ -257,8 +257,13 @@ def test_command_line(tmp_path):
     inspected = subprocess.run([*ember_command, "inspect", str(path)], capture_output=True, text=True, check=True)
     assert "Sequential(input: float32[2, 8]) -> (float32[2, 4])" in inspected.stdout
     assert "content hash:" in inspected.stdout
-    timed = subprocess.run([*ember_command, "bench", str(path), "--calls", "50"], capture_output=True, text=True, check=True)
+    timed = subprocess.run([*ember_command, "bench", str(path), "--calls", "50", "--threads", "1"], capture_output=True,
+                           text=True, check=True)
     assert timed.stdout.startswith("Sequential: median ") and "us per call over 50 calls (1 thread)" in timed.stdout
+    # by default as many threads as torch uses in that process
+    timed = subprocess.run([*ember_command, "bench", str(path), "--calls", "50"], capture_output=True, text=True,
+                           check=True, env={**os.environ, "OMP_NUM_THREADS": "2"})
+    assert "us per call over 50 calls (2 threads)" in timed.stdout
     bad = subprocess.run([*ember_command, "run", str(tmp_path / "missing.ember")], capture_output=True, text=True)
     assert bad.returncode == 1 and bad.stderr.startswith("ember: error: no such file") and "Traceback" not in bad.stderr
 
