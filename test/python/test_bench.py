@@ -21,6 +21,16 @@ def test_bench_writes_checked_results(tmp_path):
         assert results[backend]["median_us"] > 0 and results[backend]["calls"] > 0
 
 
+def test_targets_check_the_speed_up_from_more_threads():
+    times = {("encoder-b1", 1): 3000.0, ("encoder-b1", 2): 1800.0, ("mlp-b64", 1): 280.0, ("mlp-b64", 2): 200.0,
+             ("mlp-b1", 1): 25.0, ("mlp-b1", 2): 24.0}
+    results = [bench.Result(workload, threads, "ember", median_us=us) for (workload, threads), us in times.items()]
+    targets = bench.format_targets(results)
+    assert "met   encoder-b1, ember at 2 threads over 1 thread: 1.67x (>= 1.5x)" in targets
+    assert "MISS  mlp-b64, ember at 2 threads over 1 thread: 1.40x (>= 1.5x)" in targets
+    assert "mlp-b1, ember at 2 threads" not in targets  # too small to share among cores
+
+
 def test_bench_reports_a_model_ember_cannot_compile():
     # nonzero has a data-dependent result shape: torch.export cannot capture it for ember.
     workload = bench.Workload("nonzero", lambda: (torch.nonzero, (torch.tensor([0.0, 1.0, 2.0]),)))
