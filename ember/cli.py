@@ -142,6 +142,9 @@ def _demo(args) -> None:
     demo()
 
 
+_THREADS_HELP = "OpenMP threads per call (default: torch's count)"
+
+
 def _parser() -> argparse.ArgumentParser:
     from ember.tools.ember_import import parse_dtype, parse_shape
 
@@ -151,14 +154,14 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("model", help="FILE.py:NAME (an nn.Module class, a factory or a function)")
     c.add_argument("--shape", action="append", type=parse_shape, required=True, help="an input's shape, e.g. 1x512")
     c.add_argument("--dtype", action="append", type=parse_dtype, default=[], help="input dtype(s) (default: float32)")
-    c.add_argument("--threads", type=int, default=None, help="OpenMP threads per call (default: torch's count)")
+    c.add_argument("--threads", type=int, default=None, help=_THREADS_HELP)
     c.add_argument("--target", default="cpu", help="cpu, cuda (cuda:sm_90, ...) or cuda-emulated")
     c.add_argument("-o", dest="output", required=True, help="the .ember file to write")
     r = commands.add_parser("run", help="run a .ember file on .npy inputs")
     r.add_argument("model")
     r.add_argument("--input", action="append", default=[], help="an input as a .npy file (one per input)")
     r.add_argument("--output", action="append", default=[], help="write a result to this .npy file")
-    r.add_argument("--threads", type=int, default=None, help="OpenMP threads per call (default: torch's count)")
+    r.add_argument("--threads", type=int, default=None, help=_THREADS_HELP)
     i = commands.add_parser("inspect", help="show what a .ember file holds")
     i.add_argument("model")
     i.add_argument("--stage", choices=["llvm"], help="print the IR of this stage")
@@ -170,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
     b = commands.add_parser("bench", help="time calls of a .ember file")
     b.add_argument("model")
     b.add_argument("--calls", type=int, default=1000)
-    b.add_argument("--threads", type=int, default=None, help="OpenMP threads per call (default: torch's count)")
+    b.add_argument("--threads", type=int, default=None, help=_THREADS_HELP)
     commands.add_parser("demo", help="the seed MLP, eager vs compiled")
     v = commands.add_parser("coverage", help="single ATen ops through ember: compiled / fell back / failed, and why")
     v.add_argument("--family", help="only this family (unary, binary, reduce, index, conv, ...)")

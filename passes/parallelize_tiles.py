@@ -36,6 +36,7 @@ from ember.passes.walk import constant_int
 
 log = logging.getLogger("ember")
 
+
 def _same_slice(extract, insert) -> bool:
     """Same offsets, sizes and strides (static ones, then the dynamic operands)."""
     names = ("static_offsets", "static_sizes", "static_strides")

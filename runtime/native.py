@@ -116,10 +116,9 @@ def seed_drawer(slot: ctypes.c_int64):
     return draw
 
 
-def eager_threads() -> int:
-    """The threads eager PyTorch runs its ops on (`torch.get_num_threads()`, which
-    `torch.set_num_threads` changes), read when a call runs; 1 without torch."""
-    return torch.get_num_threads() if torch is not None else 1
+# The threads eager PyTorch runs its ops on (`torch.set_num_threads` changes them), read when a
+# call runs: torch's own function, no wrapper on the per-call path; 1 without torch.
+eager_threads = torch.get_num_threads if torch is not None else (lambda: 1)
 
 
 class NativeExecutable:
